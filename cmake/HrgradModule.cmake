@@ -1,0 +1,14 @@
+# hrgrad_module(NAME SOURCES ... DEPS ...): a static library for one module of src/.
+function(hrgrad_module name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  add_library(hrgrad_${name} STATIC ${ARG_SOURCES})
+  target_include_directories(hrgrad_${name} PUBLIC ${PROJECT_SOURCE_DIR}/include)
+  target_link_libraries(hrgrad_${name} PUBLIC ${ARG_DEPS} PRIVATE hrgrad_warnings)
+  set_target_properties(hrgrad_${name} PROPERTIES POSITION_INDEPENDENT_CODE ON)
+endfunction()
+
+# Targets that include <torch/torch.h> reuse the precompiled header of hrgrad_model, so the
+# heavy LibTorch headers are parsed once per build.
+function(hrgrad_use_torch_pch target)
+  target_precompile_headers(${target} REUSE_FROM hrgrad_model)
+endfunction()

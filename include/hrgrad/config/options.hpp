@@ -1,0 +1,59 @@
+// The resolved options of a training run: every setting of hrgrad-train, with its default, as
+// plain data. Filled and validated by config/parse.hpp; read by train/.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace hrgrad::config {
+
+struct ModelOptions {
+  int width = 64;               // hidden width of each MLP
+  int depth = 4;                // hidden layers of each MLP
+  std::string encoding = "hidden";  // ε representation: hidden (learned) or raw (z = s)
+  int harmonics = 4;            // K in [s, sin(kπs), cos(kπs)]_{k=1..K}
+  int hidden_size = 8;          // d_h, the size of the learned representation
+};
+
+struct SamplingOptions {
+  int interior = 128;    // (t, x) pairs per regime per step, each at all quadrature nodes
+  int boundary = 64;     // boundary times per regime per step (each at the inflow nodes)
+  int initial = 64;      // initial positions per regime per step (each at all nodes)
+  int quadrature = 16;   // Gauss-Legendre velocity nodes on [-1, 1]
+};
+
+struct TrainOptions {
+  int steps = 3000;
+  double lr = 1e-3;
+  double lr_decay = 0.96;   // multiply lr by this every lr_decay_every steps
+  int lr_decay_every = 100;
+  int log_every = 100;
+  std::uint64_t seed = 0;
+  std::string dtype = "float32";
+  int threads = 0;          // torch threads per rank; 0 = cores per rank on this node
+};
+
+struct Options {
+  std::string problem = "transport";
+  double eps_min = 1e-4;
+  double eps_max = 1.0;
+  int regimes = 4;
+  double t_final = 0.1;
+  std::string aggregator = "hrgrad";
+  std::map<std::string, std::map<std::string, std::string>> aggregator_params;  // by method
+  std::string exchange = "gather";
+  ModelOptions model;
+  SamplingOptions sampling;
+  TrainOptions train;
+  std::vector<double> eval_eps = {1.0, 1e-1, 1e-2, 1e-3, 1e-4};
+  std::string output = "hrgrad_run.h5";
+  bool quiet = false;
+  std::string config_file;  // the INI file the options came from, if any
+
+  // Every option as "name = value" text, for /config and for logs.
+  std::map<std::string, std::string> as_text() const;
+};
+
+}  // namespace hrgrad::config

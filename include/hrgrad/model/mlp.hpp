@@ -1,0 +1,37 @@
+// A fully connected tanh network that also propagates input derivatives forward ("jets"): for
+// constant input directions d_j it returns the outputs and their directional derivatives
+// D_j u = ∇u · d_j in one pass, so residuals with u_t, u_x need no double backward. The result
+// is an ordinary autograd graph in the parameters.
+#pragma once
+
+#include <torch/torch.h>
+
+#include <vector>
+
+namespace hrgrad::model {
+
+// Outputs and their derivatives along the requested input directions, each shaped like value.
+struct Jet {
+  torch::Tensor value;
+  std::vector<torch::Tensor> derivatives;
+};
+
+class MlpImpl : public torch::nn::Module {
+ public:
+  // Linear(inputs, width) -> tanh -> (depth - 1) x [Linear(width, width) -> tanh]
+  // -> Linear(width, outputs). Xavier-normal weights, zero biases.
+  MlpImpl(int inputs, int width, int depth, int outputs = 1);
+
+  torch::Tensor forward(const torch::Tensor& input);
+  // directions: vectors of size `inputs`, the same for every row of input (N x inputs).
+  Jet forward_jet(const torch::Tensor& input, const std::vector<torch::Tensor>& directions);
+
+  int inputs() const { return inputs_; }
+
+ private:
+  int inputs_;
+  std::vector<torch::nn::Linear> layers_;
+};
+TORCH_MODULE(Mlp);
+
+}  // namespace hrgrad::model

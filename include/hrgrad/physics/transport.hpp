@@ -1,0 +1,77 @@
+// The linear transport equation in diffusive scaling,
+//   ε f_t + v f_x = (σ_s/ε)(<f> - f) - ε σ_a f + ε Q,  x in [0, 1], v in [-1, 1],
+// with inflow f(t,0,v>0) = f_L, f(t,1,v<0) = f_R and f(0,x,v) = f_0, solved by the micro-macro
+// APNN (physics.md §1.3, §4(a)) with ε as an input through its hidden representation:
+// f = ρ(t,x,z) + ε g(t,x,v,z), g = ĝ - <ĝ> so <g> = 0 holds exactly. Interior, boundary and
+// initial points are (t, x) samples taken at every Gauss-Legendre velocity node, so one network
+// batch gives N_v residual points and the velocity averages at once.
+#pragma once
+
+#include <cstdint>
+
+#include "hrgrad/model/eps_encoder.hpp"
+#include "hrgrad/model/mlp.hpp"
+#include "hrgrad/physics/problem.hpp"
+
+namespace hrgrad::physics {
+
+struct TransportSettings {
+  double eps_min = 1e-4, eps_max = 1.0;
+  double t_final = 0.1;
+  double sigma_s = 1.0, sigma_a = 0.0, source = 0.0;
+  double inflow_left = 1.0, inflow_right = 0.0, initial = 0.0;
+  double weight_boundary = 10.0, weight_initial = 10.0;
+  int interior = 128, boundary = 64, initial_points = 64, quadrature = 16;
+  int width = 64, depth = 4;
+  std::string encoding = "hidden";
+  int harmonics = 4, hidden_size = 8;
+  std::uint64_t seed = 0;
+  torch::Dtype dtype = torch::kFloat32;
+};
+
+// The networks: the ε encoder shared by ρ and ĝ.
+class TransportApnnImpl : public torch::nn::Module {
+ public:
+  explicit TransportApnnImpl(const TransportSettings& settings);
+  model::EpsEncoder encoder{nullptr};
+  model::Mlp rho_net{nullptr};  // (t̂, x̂, z) -> ρ = exp(-o)
+  model::Mlp g_net{nullptr};    // (t̂, x̂, v, z) -> ĝ
+};
+TORCH_MODULE(TransportApnn);
+
+// Values at (t, x) samples and all velocity nodes, with t- and x-derivatives when requested.
+struct TransportFields {
+  torch::Tensor rho, rho_t, rho_x;  // (B, 1)
+  torch::Tensor g, g_t, g_x;        // (B, K), g = ĝ - <ĝ>
+  torch::Tensor flux_x;             // (B, 1), ∂x <v ĝ>
+};
+
+class TransportProblem final : public Problem {
+ public:
+  explicit TransportProblem(const TransportSettings& settings);
+  std::string name() const override { return "transport"; }
+  std::vector<torch::Tensor> parameters() override { return model_->parameters(); }
+  std::vector<std::string> component_names() const override;
+  TaskLoss task_loss(const Regime& regime, std::int64_t step) override;
+  Evaluation evaluate(double eps) override;
+
+  // The residual terms for given points; t, x, eps are (B, 1) tensors. Exposed for tests.
+  TransportFields fields(const torch::Tensor& t, const torch::Tensor& x, const torch::Tensor& eps,
+                         bool derivatives);
+  // Loss of the given samples (the seam the tests use with hand-picked points).
+  TaskLoss loss_at(const torch::Tensor& t_in, const torch::Tensor& x_in, const torch::Tensor& eps_in,
+                   const torch::Tensor& t_bd, const torch::Tensor& eps_bd, const torch::Tensor& x_ic,
+                   const torch::Tensor& eps_ic);
+  TransportApnn& model() { return model_; }
+  const TransportSettings& settings() const { return settings_; }
+
+ private:
+  torch::Tensor average(const torch::Tensor& values) const;  // <·> over nodes: (B,K) -> (B,1)
+
+  TransportSettings settings_;
+  TransportApnn model_{nullptr};
+  torch::Tensor nodes_, weights_;  // (K), weights sum to 1 so <φ> = Σ w_k φ_k
+  torch::Tensor positive_, negative_;  // masks of the inflow nodes at x = 0 and x = 1
+};
+
+}  // namespace hrgrad::physics

@@ -1,0 +1,39 @@
+// The per-step record of a training run (rank 0): per-task losses and loss components, the Gram
+// diagonal, the cosine matrix, min_i cos(update, g_i), the step length, the learning rate and
+// the wall time; written to /history of the run's HDF5 file.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "hrgrad/io/hdf5_file.hpp"
+
+namespace hrgrad::train {
+
+struct HistoryRow {
+  std::int64_t step = 0;
+  double lr = 0, wall_time = 0;
+  std::vector<double> losses;      // m
+  std::vector<double> components;  // m x c
+  std::vector<double> gram_diagonal;  // m
+  std::vector<double> cosines;     // m x m
+  double min_update_cosine = 0, update_norm = 0, conflict = 0;
+  bool skipped = false;
+};
+
+class History {
+ public:
+  History() = default;
+  History(int tasks, std::vector<std::string> component_names);
+  void add(HistoryRow row);
+  const std::vector<HistoryRow>& rows() const { return rows_; }
+  void write(io::File& file, const std::string& group = "/history") const;
+
+ private:
+  int tasks_ = 0;
+  std::vector<std::string> component_names_;
+  std::vector<HistoryRow> rows_;
+};
+
+}  // namespace hrgrad::train

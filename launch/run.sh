@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The main job: installs what is missing, builds, and trains the default problem (linear
+# transport, eps in [1e-4, 1], 4 regimes, HRGrad) on as many MPI ranks as regimes fit the
+# cores, then prints the per-eps error table. Arguments go to hrgrad-train, e.g.
+#   launch/run.sh --config launch/configs/default.ini --steps 500
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+build="${HRGRAD_BUILD_DIR:-$root/build}"
+
+"$root/launch/setup.sh"
+"$root/launch/build.sh"
+
+config="$root/launch/configs/default.ini"
+regimes=$(sed -n 's/^[[:space:]]*regimes[[:space:]]*=[[:space:]]*\([0-9]*\).*/\1/p' "$config" | head -n1)
+regimes=${regimes:-4}
+cores=$(nproc)
+ranks=${HRGRAD_RANKS:-$(( regimes < cores ? regimes : cores ))}
+mkdir -p "$root/runs"
+output="$root/runs/default.h5"
+
+mpi_flags=()
+if [ "$(id -u)" -eq 0 ]; then
+  echo "run: running as root, so mpirun gets --allow-run-as-root"
+  mpi_flags+=(--allow-run-as-root)
+fi
+echo "run: mpirun -np $ranks hrgrad-train --config $config --output $output $*"
+mpirun "${mpi_flags[@]}" -np "$ranks" "$build/hrgrad-train" --config "$config" --output "$output" "$@"

@@ -1,0 +1,54 @@
+#include "hrgrad/config/options.hpp"
+
+#include <sstream>
+
+namespace hrgrad::config {
+namespace {
+template <typename T>
+std::string text(const T& value) {
+  std::ostringstream out;
+  out.precision(17);
+  out << value;
+  return out.str();
+}
+}  // namespace
+
+std::map<std::string, std::string> Options::as_text() const {
+  std::map<std::string, std::string> out{
+      {"problem", problem},
+      {"eps-min", text(eps_min)},
+      {"eps-max", text(eps_max)},
+      {"regimes", text(regimes)},
+      {"t-final", text(t_final)},
+      {"aggregator", aggregator},
+      {"exchange", exchange},
+      {"model.width", text(model.width)},
+      {"model.depth", text(model.depth)},
+      {"model.encoding", model.encoding},
+      {"model.harmonics", text(model.harmonics)},
+      {"model.hidden-size", text(model.hidden_size)},
+      {"points.interior", text(sampling.interior)},
+      {"points.boundary", text(sampling.boundary)},
+      {"points.initial", text(sampling.initial)},
+      {"quadrature", text(sampling.quadrature)},
+      {"steps", text(train.steps)},
+      {"lr", text(train.lr)},
+      {"lr-decay", text(train.lr_decay)},
+      {"lr-decay-every", text(train.lr_decay_every)},
+      {"seed", text(train.seed)},
+      {"dtype", train.dtype},
+      {"threads", text(train.threads)},
+      {"output", output},
+  };
+  std::string eps_list;
+  for (std::size_t i = 0; i < eval_eps.size(); ++i) eps_list += (i ? "," : "") + text(eval_eps[i]);
+  out["eval-eps"] = eps_list;
+  if (aggregator_params.count(aggregator)) {
+    for (const auto& [key, value] : aggregator_params.at(aggregator)) {
+      out[aggregator + "." + key] = value;
+    }
+  }
+  return out;
+}
+
+}  // namespace hrgrad::config

@@ -1,0 +1,203 @@
+#include "hrgrad/config/parse.hpp"
+
+#include <boost/program_options.hpp>
+#include <cmath>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "hrgrad/aggregate/aggregator.hpp"
+#include "hrgrad/core/error.hpp"
+
+namespace po = boost::program_options;
+
+namespace hrgrad::config {
+namespace {
+
+std::vector<double> parse_number_list(const std::string& text, const std::string& option) {
+  std::vector<double> values;
+  std::stringstream stream(text);
+  std::string item;
+  while (std::getline(stream, item, ',')) {
+    const auto first = item.find_first_not_of(" \t");
+    if (first == std::string::npos) continue;
+    item = item.substr(first, item.find_last_not_of(" \t") - first + 1);
+    try {
+      std::size_t used = 0;
+      values.push_back(std::stod(item, &used));
+      if (used != item.size()) throw std::invalid_argument(item);
+    } catch (const std::exception&) {
+      throw InputError(option + ": '" + item + "' is not a number (expected e.g. 1,1e-2,1e-4)");
+    }
+  }
+  return values;
+}
+
+std::string format_list(const std::vector<double>& values) {
+  std::ostringstream out;
+  for (std::size_t i = 0; i < values.size(); ++i) out << (i ? "," : "") << values[i];
+  return out.str();
+}
+
+// Options holds the defaults; the description binds each option to its field.
+po::options_description describe(Options& o, std::string& eval_eps_text) {
+  po::options_description general("General");
+  general.add_options()
+      ("help,h", "print this help and exit")
+      ("config", po::value<std::string>(&o.config_file), "INI file of options; the command line overrides it")
+      ("output,o", po::value<std::string>(&o.output)->default_value(o.output), "HDF5 result file")
+      ("quiet,q", po::bool_switch(&o.quiet), "print only warnings and errors");
+
+  po::options_description problem("Problem");
+  problem.add_options()
+      ("problem", po::value<std::string>(&o.problem)->default_value(o.problem), "kinetic problem: transport (linear transport, micro-macro APNN)")
+      ("eps-min", po::value<double>(&o.eps_min)->default_value(o.eps_min), "smallest Knudsen number of the range")
+      ("eps-max", po::value<double>(&o.eps_max)->default_value(o.eps_max), "largest Knudsen number of the range")
+      ("regimes", po::value<int>(&o.regimes)->default_value(o.regimes), "number of regimes (tasks): log-uniform segments of [eps-min, eps-max]")
+      ("t-final", po::value<double>(&o.t_final)->default_value(o.t_final), "final time T")
+      ("eval-eps", po::value<std::string>(&eval_eps_text)->default_value(eval_eps_text), "comma-separated Knudsen numbers evaluated at the end");
+
+  po::options_description model("Model");
+  model.add_options()
+      ("model.width", po::value<int>(&o.model.width)->default_value(o.model.width), "hidden width of each MLP")
+      ("model.depth", po::value<int>(&o.model.depth)->default_value(o.model.depth), "hidden layers of each MLP")
+      ("model.encoding", po::value<std::string>(&o.model.encoding)->default_value(o.model.encoding), "ε representation: hidden (learned tanh features) or raw (normalised log ε)")
+      ("model.harmonics", po::value<int>(&o.model.harmonics)->default_value(o.model.harmonics), "Fourier harmonics K of the hidden representation")
+      ("model.hidden-size", po::value<int>(&o.model.hidden_size)->default_value(o.model.hidden_size), "size d_h of the hidden representation");
+
+  po::options_description sampling("Sampling");
+  sampling.add_options()
+      ("points.interior", po::value<int>(&o.sampling.interior)->default_value(o.sampling.interior), "interior (t, x) pairs per regime per step, each at every velocity node")
+      ("points.boundary", po::value<int>(&o.sampling.boundary)->default_value(o.sampling.boundary), "boundary times per regime per step, each at every inflow node")
+      ("points.initial", po::value<int>(&o.sampling.initial)->default_value(o.sampling.initial), "initial positions per regime per step, each at every velocity node")
+      ("quadrature", po::value<int>(&o.sampling.quadrature)->default_value(o.sampling.quadrature), "Gauss-Legendre velocity nodes on [-1, 1] (even)");
+
+  po::options_description train("Training");
+  train.add_options()
+      ("steps", po::value<int>(&o.train.steps)->default_value(o.train.steps), "optimizer steps")
+      ("lr", po::value<double>(&o.train.lr)->default_value(o.train.lr), "Adam learning rate")
+      ("lr-decay", po::value<double>(&o.train.lr_decay)->default_value(o.train.lr_decay), "learning-rate factor applied every lr-decay-every steps")
+      ("lr-decay-every", po::value<int>(&o.train.lr_decay_every)->default_value(o.train.lr_decay_every), "steps between learning-rate decays")
+      ("log-every", po::value<int>(&o.train.log_every)->default_value(o.train.log_every), "steps between progress lines (0: none)")
+      ("seed", po::value<std::uint64_t>(&o.train.seed)->default_value(o.train.seed), "seed of every random stream (weights and samples)")
+      ("dtype", po::value<std::string>(&o.train.dtype)->default_value(o.train.dtype), "floating-point type: float32 or float64")
+      ("threads", po::value<int>(&o.train.threads)->default_value(o.train.threads), "compute threads per rank (0: the node's cores divided by its ranks)");
+
+  po::options_description aggregation("Aggregation");
+  aggregation.add_options()
+      ("aggregator", po::value<std::string>(&o.aggregator)->default_value(o.aggregator), "gradient aggregator (see the method options below)")
+      ("exchange", po::value<std::string>(&o.exchange)->default_value(o.exchange), "collective step: gather");
+  for (const auto& method : aggregate::aggregator_names()) {
+    for (const auto& spec : aggregate::parameter_specs(method)) {
+      auto& target = o.aggregator_params[method][spec.key];
+      target = spec.default_value;
+      aggregation.add_options()((method + "." + spec.key).c_str(),
+                                po::value<std::string>(&target)->default_value(spec.default_value),
+                                spec.help.c_str());
+    }
+  }
+
+  po::options_description all("hrgrad-train options");
+  all.add(general).add(problem).add(model).add(sampling).add(train).add(aggregation);
+  return all;
+}
+
+[[noreturn]] void rethrow_as_input_error(const po::error& e, const std::string& where) {
+  std::string message = e.what();
+  // Boost phrases these as "the argument ('x') for option '--y' is invalid"; keep it on one line.
+  for (auto& c : message)
+    if (c == '\n') c = ' ';
+  throw InputError(where + message);
+}
+
+}  // namespace
+
+std::string help_text() {
+  Options defaults;
+  std::string eval_text = format_list(defaults.eval_eps);
+  std::ostringstream out;
+  out << "Usage: hrgrad-train [options]\n"
+      << "       mpirun -np P hrgrad-train [options]\n\n"
+      << "Trains one asymptotic-preserving network over a range of Knudsen numbers, one task per\n"
+      << "regime, combining the task gradients with the chosen aggregator. Options can also be\n"
+      << "given in an INI file (--config); [section] key = value sets --section.key.\n\n"
+      << describe(defaults, eval_text);
+  return out.str();
+}
+
+std::optional<Options> parse(int argc, const char* const* argv) {
+  Options options;
+  std::string eval_text = format_list(options.eval_eps);
+  const auto description = describe(options, eval_text);
+  po::variables_map values;
+  try {
+    po::store(po::command_line_parser(argc, argv).options(description).run(), values);
+  } catch (const po::error& e) {
+    rethrow_as_input_error(e, "");
+  }
+  if (values.count("help")) return std::nullopt;
+  if (values.count("config")) {
+    const auto file = values["config"].as<std::string>();
+    std::ifstream stream(file);
+    if (!stream) throw InputError("--config: cannot read '" + file + "'");
+    try {
+      po::store(po::parse_config_file(stream, description, false), values);
+    } catch (const po::error& e) {
+      rethrow_as_input_error(e, file + ": ");
+    }
+  }
+  try {
+    po::notify(values);
+  } catch (const po::error& e) {
+    rethrow_as_input_error(e, "");
+  }
+  options.eval_eps = parse_number_list(eval_text, "--eval-eps");
+  validate(options);
+  return options;
+}
+
+void validate(const Options& o) {
+  auto positive = [](double v) { return std::isfinite(v) && v > 0; };
+  auto show = [](double v) {
+    std::ostringstream out;
+    out << v;
+    return out.str();
+  };
+  require(o.problem == "transport", "--problem", "unknown problem '" + o.problem + "' (choose from transport)");
+  require(positive(o.eps_min), "--eps-min", "must be > 0, got " + show(o.eps_min));
+  require(positive(o.eps_max), "--eps-max", "must be > 0, got " + show(o.eps_max));
+  require(o.eps_min < o.eps_max, "--eps-min",
+          "must be < --eps-max, got " + show(o.eps_min) + " >= " + show(o.eps_max));
+  require(o.eps_min >= 1e-8, "--eps-min", "must be >= 1e-8 (the APNN's validity range), got " + show(o.eps_min));
+  require(o.regimes >= 1, "--regimes", "must be >= 1, got " + std::to_string(o.regimes));
+  require(positive(o.t_final), "--t-final", "must be > 0, got " + show(o.t_final));
+  require(!o.eval_eps.empty(), "--eval-eps", "must list at least one Knudsen number");
+  for (double e : o.eval_eps) require(positive(e), "--eval-eps", "values must be > 0, got " + show(e));
+  require(o.model.width >= 1, "--model.width", "must be >= 1, got " + std::to_string(o.model.width));
+  require(o.model.depth >= 1, "--model.depth", "must be >= 1, got " + std::to_string(o.model.depth));
+  require(o.model.encoding == "hidden" || o.model.encoding == "raw", "--model.encoding",
+          "unknown encoding '" + o.model.encoding + "' (choose from hidden, raw)");
+  require(o.model.harmonics >= 0, "--model.harmonics", "must be >= 0, got " + std::to_string(o.model.harmonics));
+  require(o.model.hidden_size >= 1, "--model.hidden-size", "must be >= 1, got " + std::to_string(o.model.hidden_size));
+  require(o.sampling.interior >= 1, "--points.interior", "must be >= 1, got " + std::to_string(o.sampling.interior));
+  require(o.sampling.boundary >= 1, "--points.boundary", "must be >= 1, got " + std::to_string(o.sampling.boundary));
+  require(o.sampling.initial >= 1, "--points.initial", "must be >= 1, got " + std::to_string(o.sampling.initial));
+  require(o.sampling.quadrature >= 2 && o.sampling.quadrature % 2 == 0, "--quadrature",
+          "must be even and >= 2, got " + std::to_string(o.sampling.quadrature));
+  require(o.train.steps >= 1, "--steps", "must be >= 1, got " + std::to_string(o.train.steps));
+  require(positive(o.train.lr), "--lr", "must be > 0, got " + show(o.train.lr));
+  require(positive(o.train.lr_decay) && o.train.lr_decay <= 1, "--lr-decay", "must be in (0, 1], got " + show(o.train.lr_decay));
+  require(o.train.lr_decay_every >= 1, "--lr-decay-every", "must be >= 1, got " + std::to_string(o.train.lr_decay_every));
+  require(o.train.log_every >= 0, "--log-every", "must be >= 0, got " + std::to_string(o.train.log_every));
+  require(o.train.dtype == "float32" || o.train.dtype == "float64", "--dtype",
+          "unknown type '" + o.train.dtype + "' (choose from float32, float64)");
+  require(o.train.threads >= 0, "--threads", "must be >= 0, got " + std::to_string(o.train.threads));
+  require(o.exchange == "gather", "--exchange", "unknown exchange '" + o.exchange + "' (choose from gather)");
+  require(!o.output.empty(), "--output", "must not be empty");
+  // Builds the aggregator once to validate its name and parameters (throws InputError).
+  const auto params = o.aggregator_params.count(o.aggregator) ? o.aggregator_params.at(o.aggregator)
+                                                              : aggregate::Parameters{};
+  aggregate::make_aggregator(o.aggregator, params, o.train.seed);
+}
+
+}  // namespace hrgrad::config

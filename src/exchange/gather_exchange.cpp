@@ -1,0 +1,85 @@
+#include <cmath>
+
+#include "hrgrad/core/error.hpp"
+#include "hrgrad/core/log.hpp"
+#include "hrgrad/exchange/exchange.hpp"
+
+namespace hrgrad::exchange {
+namespace {
+
+comm::DataType data_type(const torch::Tensor& t) {
+  if (t.scalar_type() == torch::kFloat32) return comm::DataType::kFloat32;
+  if (t.scalar_type() == torch::kFloat64) return comm::DataType::kFloat64;
+  throw Error("exchange: unsupported gradient dtype " + std::string(c10::toString(t.scalar_type())));
+}
+
+std::vector<int> scaled(std::vector<int> counts, std::int64_t factor) {
+  for (auto& c : counts) c = static_cast<int>(c * factor);
+  return counts;
+}
+
+}  // namespace
+
+GatherExchange::GatherExchange(comm::Communicator& comm, const comm::Topology& topology,
+                               aggregate::Aggregator& aggregator, int scalars_per_task)
+    : comm_(comm), topology_(topology), aggregator_(aggregator), scalars_per_task_(scalars_per_task) {}
+
+StepResult GatherExchange::step(const torch::Tensor& local_gradients,
+                                const std::vector<double>& local_scalars) {
+  const int m = topology_.tasks();
+  const std::int64_t p = local_gradients.size(1);
+  const bool root = comm_.rank() == 0;
+  const auto type = data_type(local_gradients);
+  const torch::Tensor local = local_gradients.contiguous();
+
+  torch::Tensor all = root ? torch::empty({m, p}, local.options()) : torch::Tensor();
+  comm_.gatherv(local.data_ptr(), root ? all.data_ptr() : nullptr, scaled(topology_.counts(), p),
+                type, 0);
+  StepResult result;
+  result.scalars.resize(static_cast<std::size_t>(m) * scalars_per_task_);
+  comm_.gatherv(local_scalars.data(), result.scalars.data(),
+                scaled(topology_.counts(), scalars_per_task_), comm::DataType::kFloat64, 0);
+
+  // Rank 0 aggregates; the packet [skip, G, w, scalars] then goes to every rank.
+  std::vector<double> packet(1 + m * m + m + result.scalars.size(), 0.0);
+  result.update = torch::zeros({p}, local.options());
+  if (root) {
+    const torch::Tensor jacobian = all.to(torch::kFloat64);
+    const torch::Tensor gram = torch::matmul(jacobian, jacobian.t()).contiguous();
+    Eigen::MatrixXd g = Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic,
+                                                       Eigen::RowMajor>>(gram.data_ptr<double>(), m, m);
+    const auto aggregated = aggregator_.aggregate(g);
+    for (const auto& note : aggregated.diagnostics.notes) log::info("aggregator: " + note);
+    packet[0] = aggregated.skip ? 1.0 : 0.0;
+    Eigen::Map<Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
+        packet.data() + 1, m, m) = g;
+    if (!aggregated.skip) {
+      Eigen::Map<Eigen::VectorXd>(packet.data() + 1 + m * m, m) = aggregated.weights;
+      const torch::Tensor w = torch::from_blob(packet.data() + 1 + m * m, {m},
+                                               torch::TensorOptions().dtype(torch::kFloat64));
+      result.update = torch::matmul(w, jacobian).to(local.scalar_type());
+    }
+    std::copy(result.scalars.begin(), result.scalars.end(), packet.begin() + 1 + m * m + m);
+  }
+  comm_.broadcast(packet.data(), packet.size(), comm::DataType::kFloat64, 0);
+  comm_.broadcast(result.update.data_ptr(), p, type, 0);
+
+  result.skipped = packet[0] != 0.0;
+  result.gram = Eigen::Map<Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
+      packet.data() + 1, m, m);
+  result.weights = Eigen::Map<Eigen::VectorXd>(packet.data() + 1 + m * m, m);
+  result.scalars.assign(packet.begin() + 1 + m * m + m, packet.end());
+  if (!result.skipped) result.diagnostics = aggregate::diagnose(result.gram, result.weights);
+  return result;
+}
+
+std::unique_ptr<Exchange> make_exchange(const std::string& name, comm::Communicator& comm,
+                                        const comm::Topology& topology,
+                                        aggregate::Aggregator& aggregator, int scalars_per_task) {
+  if (name == "gather") {
+    return std::make_unique<GatherExchange>(comm, topology, aggregator, scalars_per_task);
+  }
+  throw InputError("--exchange: unknown exchange '" + name + "' (choose from gather)");
+}
+
+}  // namespace hrgrad::exchange

@@ -1,0 +1,186 @@
+#include "hrgrad/physics/transport.hpp"
+
+#include <ATen/CPUGeneratorImpl.h>
+
+#include <cmath>
+
+#include "hrgrad/core/gauss_legendre.hpp"
+#include "hrgrad/core/rng.hpp"
+#include "hrgrad/reference/diffusion_limit.hpp"
+
+namespace hrgrad::physics {
+namespace {
+
+torch::Tensor mse(const torch::Tensor& residual) { return residual.square().mean(); }
+
+// Below this ε the exact diffusion series is within 1e-3 of the transport solution (physics.md
+// §5.1: the difference is O(ε), 3.1e-3 at ε = 1e-3).
+constexpr double kDiffusionReferenceEps = 3e-4;
+
+}  // namespace
+
+TransportApnnImpl::TransportApnnImpl(const TransportSettings& s) {
+  encoder = register_module("encoder", model::EpsEncoder(s.eps_min, s.eps_max, s.encoding,
+                                                         s.harmonics, s.hidden_size));
+  const int z = encoder->size();
+  rho_net = register_module("rho", model::Mlp(2 + z, s.width, s.depth));
+  g_net = register_module("g", model::Mlp(3 + z, s.width, s.depth));
+}
+
+TransportProblem::TransportProblem(const TransportSettings& settings) : settings_(settings) {
+  torch::manual_seed(mix64(settings.seed));
+  model_ = TransportApnn(settings);
+  model_->to(settings.dtype);
+  const auto rule = gauss_legendre(settings.quadrature, -1.0, 1.0);
+  const auto options = torch::TensorOptions().dtype(torch::kFloat64);
+  nodes_ = torch::tensor(rule.nodes, options).to(settings.dtype);
+  weights_ = (0.5 * torch::tensor(rule.weights, options)).to(settings.dtype);
+  positive_ = nodes_ > 0;
+  negative_ = nodes_ < 0;
+}
+
+std::vector<std::string> TransportProblem::component_names() const {
+  return {"micro", "macro", "bc_left", "bc_right", "initial"};
+}
+
+torch::Tensor TransportProblem::average(const torch::Tensor& values) const {
+  return torch::matmul(values, weights_).unsqueeze(1);
+}
+
+TransportFields TransportProblem::fields(const torch::Tensor& t, const torch::Tensor& x,
+                                         const torch::Tensor& eps, bool derivatives) {
+  const auto batch = t.size(0);
+  const auto nodes = nodes_.size(0);
+  const double scale_t = 2.0 / settings_.t_final, scale_x = 2.0;
+  const torch::Tensor t_hat = t * scale_t - 1.0, x_hat = x * scale_x - 1.0;
+  const torch::Tensor z = model_->encoder->forward(eps);
+
+  const torch::Tensor rho_input = torch::cat({t_hat, x_hat, z}, 1);
+  const torch::Tensor g_input =
+      torch::cat({t_hat.repeat_interleave(nodes, 0), x_hat.repeat_interleave(nodes, 0),
+                  nodes_.repeat({batch}).unsqueeze(1), z.repeat_interleave(nodes, 0)},
+                 1);
+
+  TransportFields out;
+  if (!derivatives) {
+    out.rho = torch::exp(-model_->rho_net->forward(rho_input));
+    const torch::Tensor g_hat = model_->g_net->forward(g_input).reshape({batch, nodes});
+    out.g = g_hat - average(g_hat);
+    return out;
+  }
+  auto direction = [&](int inputs, int index, double scale) {
+    auto d = torch::zeros({inputs}, nodes_.options());
+    d[index] = scale;
+    return d;
+  };
+  const int rho_inputs = rho_input.size(1), g_inputs = g_input.size(1);
+  auto rho_jet = model_->rho_net->forward_jet(
+      rho_input, {direction(rho_inputs, 0, scale_t), direction(rho_inputs, 1, scale_x)});
+  auto g_jet = model_->g_net->forward_jet(
+      g_input, {direction(g_inputs, 0, scale_t), direction(g_inputs, 1, scale_x)});
+
+  // ρ = exp(-o): ρ_t = -ρ o_t.
+  out.rho = torch::exp(-rho_jet.value);
+  out.rho_t = -out.rho * rho_jet.derivatives[0];
+  out.rho_x = -out.rho * rho_jet.derivatives[1];
+  const torch::Tensor g_hat = g_jet.value.reshape({batch, nodes});
+  const torch::Tensor g_hat_t = g_jet.derivatives[0].reshape({batch, nodes});
+  const torch::Tensor g_hat_x = g_jet.derivatives[1].reshape({batch, nodes});
+  out.g = g_hat - average(g_hat);
+  out.g_t = g_hat_t - average(g_hat_t);
+  out.g_x = g_hat_x - average(g_hat_x);
+  out.flux_x = average(g_hat_x * nodes_);
+  return out;
+}
+
+TaskLoss TransportProblem::loss_at(const torch::Tensor& t_in, const torch::Tensor& x_in,
+                                   const torch::Tensor& eps_in, const torch::Tensor& t_bd,
+                                   const torch::Tensor& eps_bd, const torch::Tensor& x_ic,
+                                   const torch::Tensor& eps_ic) {
+  const auto& s = settings_;
+  const torch::Tensor v = nodes_.unsqueeze(0);
+
+  // Interior: the micro and macro equations (physics.md §1.3, general coefficients).
+  const auto in = fields(t_in, x_in, eps_in, true);
+  const torch::Tensor eps2 = eps_in * eps_in;
+  const torch::Tensor micro = eps2 * in.g_t + eps_in * (v * in.g_x - in.flux_x) + v * in.rho_x +
+                              (s.sigma_s + s.sigma_a * eps2) * in.g;
+  const torch::Tensor macro = in.rho_t + in.flux_x + s.sigma_a * in.rho - s.source;
+
+  // Inflow boundaries: f = ρ + ε g at the incoming nodes.
+  const auto zeros = torch::zeros_like(t_bd);
+  const auto left = fields(t_bd, zeros, eps_bd, false);
+  const auto right = fields(t_bd, zeros + 1.0, eps_bd, false);
+  const torch::Tensor f_left = (left.rho + eps_bd * left.g).index({torch::indexing::Slice(), positive_});
+  const torch::Tensor f_right = (right.rho + eps_bd * right.g).index({torch::indexing::Slice(), negative_});
+
+  // Initial condition at every node.
+  const auto initial = fields(torch::zeros_like(x_ic), x_ic, eps_ic, false);
+  const torch::Tensor f_initial = initial.rho + eps_ic * initial.g;
+
+  TaskLoss loss;
+  loss.components = {mse(micro), mse(macro), mse(f_left - s.inflow_left),
+                     mse(f_right - s.inflow_right), mse(f_initial - s.initial)};
+  loss.total = loss.components[0] + loss.components[1] +
+               s.weight_boundary * (loss.components[2] + loss.components[3]) +
+               s.weight_initial * loss.components[4];
+  return loss;
+}
+
+TaskLoss TransportProblem::task_loss(const Regime& regime, std::int64_t step) {
+  auto generator = at::make_generator<at::CPUGeneratorImpl>(
+      stream_seed(settings_.seed, regime.index, static_cast<std::uint64_t>(step)));
+  const auto options = nodes_.options();
+  const double log_low = std::log10(regime.eps_low), log_high = std::log10(regime.eps_high);
+  auto uniform = [&](std::int64_t n) { return torch::rand({n, 1}, generator, options); };
+  auto sample_eps = [&](std::int64_t n) {
+    return torch::pow(10.0, log_low + (log_high - log_low) * uniform(n));
+  };
+  const auto& s = settings_;
+  const torch::Tensor t_in = s.t_final * uniform(s.interior);
+  const torch::Tensor x_in = uniform(s.interior);
+  const torch::Tensor eps_in = sample_eps(s.interior);
+  const torch::Tensor t_bd = s.t_final * uniform(s.boundary);
+  const torch::Tensor eps_bd = sample_eps(s.boundary);
+  const torch::Tensor x_ic = uniform(s.initial_points);
+  const torch::Tensor eps_ic = sample_eps(s.initial_points);
+  return loss_at(t_in, x_in, eps_in, t_bd, eps_bd, x_ic, eps_ic);
+}
+
+Evaluation TransportProblem::evaluate(double eps) {
+  torch::NoGradGuard no_grad;
+  Evaluation result;
+  result.eps = eps;
+  result.x = reference::cell_centres(100);
+  const auto options = nodes_.options();
+  const auto n = static_cast<std::int64_t>(result.x.size());
+  const torch::Tensor x =
+      torch::tensor(result.x, torch::TensorOptions().dtype(torch::kFloat64)).to(options.dtype()).unsqueeze(1);
+  const torch::Tensor t = torch::full({n, 1}, settings_.t_final, options);
+  const torch::Tensor e = torch::full({n, 1}, eps, options);
+  const auto out = fields(t, x, e, false);
+  const torch::Tensor rho = out.rho.to(torch::kFloat64).contiguous();
+  Field field;
+  field.name = "rho";
+  field.prediction.assign(rho.data_ptr<double>(), rho.data_ptr<double>() + n);
+
+  const auto& s = settings_;
+  const bool default_data = s.sigma_a == 0 && s.source == 0 && s.inflow_left == 1 &&
+                            s.inflow_right == 0 && s.initial == 0;
+  if (eps <= kDiffusionReferenceEps && default_data) {
+    field.reference = reference::diffusion_limit_density(s.t_final, result.x, s.sigma_s);
+    double num = 0, den = 0;
+    for (std::int64_t j = 0; j < n; ++j) {
+      num += std::pow(field.prediction[j] - field.reference[j], 2);
+      den += std::pow(field.reference[j], 2);
+    }
+    field.relative_l2 = std::sqrt(num / den);
+    result.reference_name = "diffusion limit (exact series)";
+  } else {
+    result.reference_name = "none (diffusion limit valid only for eps <= 3e-4)";
+  }
+  result.fields.push_back(std::move(field));
+  return result;
+}
+
+}  // namespace hrgrad::physics

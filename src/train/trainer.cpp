@@ -1,0 +1,276 @@
+#include "hrgrad/train/trainer.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <sstream>
+#include <thread>
+
+#include "hrgrad/core/error.hpp"
+#include "hrgrad/core/log.hpp"
+#include "hrgrad/core/timer.hpp"
+#include "hrgrad/io/hdf5_file.hpp"
+#include "hrgrad/physics/transport.hpp"
+
+namespace hrgrad::train {
+namespace {
+
+std::unique_ptr<physics::Problem> make_problem(const config::Options& o) {
+  physics::TransportSettings s;
+  s.eps_min = o.eps_min;
+  s.eps_max = o.eps_max;
+  s.t_final = o.t_final;
+  s.interior = o.sampling.interior;
+  s.boundary = o.sampling.boundary;
+  s.initial_points = o.sampling.initial;
+  s.quadrature = o.sampling.quadrature;
+  s.width = o.model.width;
+  s.depth = o.model.depth;
+  s.encoding = o.model.encoding;
+  s.harmonics = o.model.harmonics;
+  s.hidden_size = o.model.hidden_size;
+  s.seed = o.train.seed;
+  s.dtype = o.train.dtype == "float64" ? torch::kFloat64 : torch::kFloat32;
+  return std::make_unique<physics::TransportProblem>(s);
+}
+
+std::string duration(double seconds) {
+  char text[32];
+  const int s = static_cast<int>(std::lround(seconds));
+  if (s >= 3600) {
+    std::snprintf(text, sizeof text, "%dh%02dm", s / 3600, (s / 60) % 60);
+  } else {
+    std::snprintf(text, sizeof text, "%dm%02ds", s / 60, s % 60);
+  }
+  return text;
+}
+
+std::string sci(double value, int digits = 3) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.*e", digits - 1, value);
+  return text;
+}
+
+torch::Tensor flat_gradient(const torch::Tensor& loss, const std::vector<torch::Tensor>& params) {
+  auto grads = torch::autograd::grad({loss}, params, {}, /*retain_graph=*/false,
+                                     /*create_graph=*/false, /*allow_unused=*/true);
+  std::vector<torch::Tensor> flat;
+  flat.reserve(grads.size());
+  for (std::size_t i = 0; i < grads.size(); ++i) {
+    flat.push_back(grads[i].defined() ? grads[i].reshape({-1}) : torch::zeros_like(params[i]).reshape({-1}));
+  }
+  return torch::cat(flat);
+}
+
+}  // namespace
+
+Trainer::Trainer(const config::Options& options, comm::Communicator& comm)
+    : options_(options), comm_(comm), topology_(options.regimes, comm.size()) {
+  const int threads = options.train.threads > 0
+                          ? options.train.threads
+                          : std::max(1, static_cast<int>(std::thread::hardware_concurrency()) /
+                                            std::max(1, comm.local_size()));
+  torch::set_num_threads(threads);
+  regimes_ = physics::log_uniform_regimes(options.eps_min, options.eps_max, options.regimes);
+  problem_ = make_problem(options);
+  const auto params = options.aggregator_params.count(options.aggregator)
+                          ? options.aggregator_params.at(options.aggregator)
+                          : aggregate::Parameters{};
+  aggregator_ = aggregate::make_aggregator(options.aggregator, params, options.train.seed);
+  const int scalars = 1 + static_cast<int>(problem_->component_names().size());
+  exchange_ = exchange::make_exchange(options.exchange, comm, topology_, *aggregator_, scalars);
+  parameters_ = problem_->parameters();
+  optimizer_ = std::make_unique<torch::optim::Adam>(parameters_,
+                                                    torch::optim::AdamOptions(options.train.lr));
+  history_ = History(options.regimes, problem_->component_names());
+
+  if (comm.rank() == 0) {
+    // Fail now, not after training, when the output cannot be written.
+    const auto parent = std::filesystem::path(options.output).parent_path();
+    if (!parent.empty() && !std::filesystem::is_directory(parent)) {
+      throw InputError("--output: directory '" + parent.string() + "' does not exist");
+    }
+    try {
+      io::File probe(options.output, io::File::Mode::kCreate);
+    } catch (const IoError&) {
+      throw InputError("--output: cannot write '" + options.output + "'");
+    }
+  }
+  broadcast_parameters();
+
+  std::int64_t count = 0;
+  for (const auto& p : parameters_) count += p.numel();
+  log::info(log::format("hrgrad: ", problem_->name(), " problem, eps in [", options.eps_min, ", ",
+                        options.eps_max, "], ", options.regimes, " regimes, ", comm.size(),
+                        " rank(s) [", comm.backend(), "], ", threads, " thread(s)/rank, ",
+                        options.aggregator, " aggregation, ", options.exchange, " exchange, ",
+                        count, " parameters, ", options.train.dtype));
+  for (const auto& regime : regimes_) {
+    log::info(log::format("  regime ", regime.index, " eps ", regime.label(), " on rank ",
+                          topology_.owner(regime.index)));
+  }
+}
+
+Trainer::~Trainer() = default;
+
+void Trainer::broadcast_parameters() {
+  // Every rank builds the same initial weights from the seed; broadcasting rank 0's copy makes
+  // that hold even across unlike nodes.
+  torch::NoGradGuard no_grad;
+  for (auto& p : parameters_) {
+    torch::Tensor data = p.detach().contiguous();
+    comm_.broadcast(data.data_ptr(), data.numel(),
+                    p.scalar_type() == torch::kFloat64 ? comm::DataType::kFloat64
+                                                       : comm::DataType::kFloat32,
+                    0);
+    p.copy_(data);
+  }
+}
+
+void Trainer::apply_update(const torch::Tensor& update) {
+  std::int64_t offset = 0;
+  for (auto& p : parameters_) {
+    const auto n = p.numel();
+    p.mutable_grad() = update.slice(0, offset, offset + n).view_as(p).clone();
+    offset += n;
+  }
+  optimizer_->step();
+}
+
+TrainResult Trainer::run() {
+  const auto& o = options_;
+  const auto local_tasks = topology_.tasks_of(comm_.rank());
+  const auto components = problem_->component_names();
+  const int scalars = 1 + static_cast<int>(components.size());
+  const int m = topology_.tasks();
+  Stopwatch clock;
+  int consecutive_skips = 0;
+  for (int step = 0; step < o.train.steps; ++step) {
+    const double lr = o.train.lr * std::pow(o.train.lr_decay, step / o.train.lr_decay_every);
+    for (auto& group : optimizer_->param_groups()) {
+      static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
+    }
+    std::vector<torch::Tensor> rows;
+    std::vector<double> local_scalars;
+    for (int task : local_tasks) {
+      const auto loss = problem_->task_loss(regimes_[task], step);
+      local_scalars.push_back(loss.total.item<double>());
+      for (const auto& c : loss.components) local_scalars.push_back(c.item<double>());
+      rows.push_back(flat_gradient(loss.total, parameters_));
+    }
+    const torch::Tensor local = local_tasks.empty() ? torch::empty({0, 0}) : torch::stack(rows);
+    auto result = exchange_->step(local, local_scalars);
+    if (result.skipped) {
+      ++consecutive_skips;
+      log::warning(log::format("step ", step, ": non-finite task gradients, step skipped on every rank"));
+      if (consecutive_skips >= 10) {
+        throw Error(log::format("training diverged: ", consecutive_skips,
+                                " consecutive steps with non-finite gradients (last step ", step,
+                                "); lower --lr"));
+      }
+    } else {
+      consecutive_skips = 0;
+      apply_update(result.update);
+    }
+
+    HistoryRow row;
+    row.step = step;
+    row.lr = lr;
+    row.wall_time = clock.seconds();
+    row.skipped = result.skipped;
+    for (int t = 0; t < m; ++t) {
+      row.losses.push_back(result.scalars[t * scalars]);
+      for (int c = 1; c < scalars; ++c) row.components.push_back(result.scalars[t * scalars + c]);
+      row.gram_diagonal.push_back(result.gram(t, t));
+    }
+    if (!result.skipped) {
+      const auto& d = result.diagnostics;
+      row.cosines.assign(d.cosines.data(), d.cosines.data() + d.cosines.size());
+      row.min_update_cosine = d.min_update_cosine;
+      row.update_norm = d.update_norm;
+      row.conflict = d.conflict;
+    } else {
+      row.cosines.assign(static_cast<std::size_t>(m) * m, std::nan(""));
+      row.min_update_cosine = row.update_norm = row.conflict = std::nan("");
+    }
+    const bool last = step + 1 == o.train.steps;
+    if (o.train.log_every > 0 && (step % o.train.log_every == 0 || last)) report(row, clock.seconds());
+    history_.add(std::move(row));
+  }
+
+  TrainResult result;
+  result.steps = o.train.steps;
+  result.seconds = clock.seconds();
+  if (comm_.rank() == 0) {
+    for (double eps : o.eval_eps) {
+      if (eps < o.eps_min || eps > o.eps_max) {
+        log::warning(log::format("--eval-eps: ", eps, " lies outside the trained range [", o.eps_min,
+                                 ", ", o.eps_max, "]; the network extrapolates"));
+      }
+      result.evaluations.push_back(problem_->evaluate(eps));
+    }
+    write_output(result);
+  }
+  comm_.barrier();
+  return result;
+}
+
+void Trainer::report(const HistoryRow& row, double elapsed) const {
+  double total = 0;
+  std::string per_task;
+  for (double l : row.losses) {
+    total += l;
+    per_task += " " + sci(l, 2);
+  }
+  const double done = static_cast<double>(row.step + 1);
+  const double rate = done / std::max(elapsed, 1e-9);
+  const double eta = (options_.train.steps - done) / rate;
+  char text[160];
+  std::snprintf(text, sizeof text, " | min cos %+.3f | %.1f steps/s | ETA %s",
+                row.min_update_cosine, rate, duration(eta).c_str());
+  log::info(log::format("step ", row.step + 1, "/", options_.train.steps, " | loss ", sci(total),
+                        " | regimes", per_task, text));
+}
+
+void Trainer::write_output(const TrainResult& result) const {
+  io::File file(options_.output, io::File::Mode::kCreate);
+  file.create_group("/config");
+  for (const auto& [key, value] : options_.as_text()) file.write_attribute("/config", key, value);
+  file.write_attribute("/config", "ranks", static_cast<std::int64_t>(comm_.size()));
+  history_.write(file);
+  for (const auto& e : result.evaluations) {
+    char name[64];
+    std::snprintf(name, sizeof name, "/eval/eps_%.2e", e.eps);
+    file.write(std::string(name) + "/x", e.x);
+    file.write_attribute(name, "eps", e.eps);
+    file.write_attribute(name, "reference", e.reference_name);
+    for (const auto& f : e.fields) {
+      file.write(std::string(name) + "/" + f.name, f.prediction);
+      if (!f.reference.empty()) {
+        file.write(std::string(name) + "/" + f.name + "_reference", f.reference);
+        file.write_attribute(std::string(name) + "/" + f.name, "relative_l2", f.relative_l2);
+      }
+    }
+  }
+  file.write_attribute("/", "seconds", result.seconds);
+}
+
+std::string format_evaluation_table(const std::vector<physics::Evaluation>& evaluations,
+                                    double t_final) {
+  std::ostringstream out;
+  out << "Relative L2 errors at t = " << t_final << " on the evaluation grid:\n";
+  char line[200];
+  std::snprintf(line, sizeof line, "  %-10s %-14s %s\n", "eps", "rel. L2 (rho)", "reference");
+  out << line;
+  for (const auto& e : evaluations) {
+    std::string error = "n/a";
+    for (const auto& f : e.fields)
+      if (f.name == "rho" && f.relative_l2 >= 0) error = sci(f.relative_l2);
+    std::snprintf(line, sizeof line, "  %-10.1e %-14s %s\n", e.eps, error.c_str(),
+                  e.reference_name.c_str());
+    out << line;
+  }
+  return out.str();
+}
+
+}  // namespace hrgrad::train

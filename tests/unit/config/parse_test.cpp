@@ -1,0 +1,110 @@
+#include "hrgrad/config/parse.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "hrgrad/core/error.hpp"
+
+namespace {
+
+using hrgrad::InputError;
+using hrgrad::config::Options;
+using hrgrad::config::parse;
+
+std::optional<Options> parse_args(std::vector<std::string> args) {
+  args.insert(args.begin(), "hrgrad-train");
+  std::vector<const char*> argv;
+  for (const auto& a : args) argv.push_back(a.c_str());
+  return parse(static_cast<int>(argv.size()), argv.data());
+}
+
+// The message of the InputError that parsing throws, or "" when it does not throw.
+std::string error_of(std::vector<std::string> args) {
+  try {
+    parse_args(std::move(args));
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(Parse, DefaultsAreTheDefaultProblem) {
+  const auto o = parse_args({});
+  ASSERT_TRUE(o);
+  EXPECT_EQ(o->problem, "transport");
+  EXPECT_DOUBLE_EQ(o->eps_min, 1e-4);
+  EXPECT_DOUBLE_EQ(o->eps_max, 1.0);
+  EXPECT_EQ(o->regimes, 4);
+  EXPECT_EQ(o->aggregator, "hrgrad");
+  EXPECT_EQ(o->eval_eps, (std::vector<double>{1.0, 1e-1, 1e-2, 1e-3, 1e-4}));
+  EXPECT_EQ(o->aggregator_params.at("hrgrad").count("rho"), 1u);
+}
+
+TEST(Parse, HelpReturnsNothingAndListsEveryOption) {
+  EXPECT_FALSE(parse_args({"--help"}));
+  const auto help = hrgrad::config::help_text();
+  for (const char* option : {"--eps-min", "--regimes", "--steps", "--aggregator", "--hrgrad.rho",
+                             "--model.width", "--points.interior", "--output", "--dtype"}) {
+    EXPECT_NE(help.find(option), std::string::npos) << option;
+  }
+}
+
+TEST(Parse, CommandLineOverridesConfigFile) {
+  const std::string path = std::string(HRGRAD_TEST_TMP) + "/override.ini";
+  std::ofstream(path) << "eps-min = 1e-3\nsteps = 7\n[model]\nwidth = 12\n[hrgrad]\nrho = 0.5\n";
+  const auto o = parse_args({"--config", path, "--steps", "9"});
+  ASSERT_TRUE(o);
+  EXPECT_DOUBLE_EQ(o->eps_min, 1e-3);
+  EXPECT_EQ(o->train.steps, 9);
+  EXPECT_EQ(o->model.width, 12);
+  EXPECT_EQ(o->aggregator_params.at("hrgrad").at("rho"), "0.5");
+}
+
+TEST(Parse, InvalidValuesNameTheOption) {
+  struct Case {
+    std::vector<std::string> args;
+    std::string option;
+  };
+  const std::vector<Case> cases = {
+      {{"--eps-min", "0"}, "--eps-min"},
+      {{"--eps-min", "-1"}, "--eps-min"},
+      {{"--eps-min", "1", "--eps-max", "0.5"}, "--eps-min"},
+      {{"--eps-min", "0.1", "--eps-max", "0.1"}, "--eps-min"},
+      {{"--regimes", "0"}, "--regimes"},
+      {{"--steps", "0"}, "--steps"},
+      {{"--lr", "-1e-3"}, "--lr"},
+      {{"--t-final", "0"}, "--t-final"},
+      {{"--quadrature", "7"}, "--quadrature"},
+      {{"--points.interior", "0"}, "--points.interior"},
+      {{"--model.width", "0"}, "--model.width"},
+      {{"--model.encoding", "cubic"}, "--model.encoding"},
+      {{"--dtype", "half"}, "--dtype"},
+      {{"--exchange", "ring"}, "--exchange"},
+      {{"--problem", "euler"}, "--problem"},
+      {{"--eval-eps", "1,abc"}, "--eval-eps"},
+      {{"--eval-eps", "1,-2"}, "--eval-eps"},
+      {{"--aggregator", "nonsense"}, "--aggregator"},
+      {{"--hrgrad.rho", "2"}, "--hrgrad.rho"},
+  };
+  for (const auto& c : cases) {
+    const auto message = error_of(c.args);
+    EXPECT_NE(message.find(c.option), std::string::npos)
+        << c.args[0] << " gave '" << message << "'";
+    EXPECT_EQ(message.find('\n'), std::string::npos) << message;
+  }
+}
+
+TEST(Parse, MalformedAndUnknownOptions) {
+  EXPECT_NE(error_of({"--regimes", "four"}).find("regimes"), std::string::npos);
+  EXPECT_NE(error_of({"--steps", "1.5"}).find("steps"), std::string::npos);
+  EXPECT_NE(error_of({"--no-such-option", "1"}).find("no-such-option"), std::string::npos);
+  EXPECT_NE(error_of({"--config", "/nonexistent/file.ini"}).find("--config"), std::string::npos);
+  const std::string path = std::string(HRGRAD_TEST_TMP) + "/unknown.ini";
+  std::ofstream(path) << "colour = blue\n";
+  const auto message = error_of({"--config", path});
+  EXPECT_NE(message.find(path), std::string::npos) << message;
+  EXPECT_NE(message.find("colour"), std::string::npos) << message;
+}
+
+}  // namespace

@@ -1,0 +1,87 @@
+#include "hrgrad/physics/transport.hpp"
+
+#include <gtest/gtest.h>
+
+#include "hrgrad/core/gauss_legendre.hpp"
+
+namespace {
+
+using namespace hrgrad::physics;
+
+TransportSettings small_settings() {
+  TransportSettings s;
+  s.width = 16;
+  s.depth = 3;
+  s.interior = 8;
+  s.boundary = 4;
+  s.initial_points = 4;
+  s.quadrature = 6;
+  s.dtype = torch::kFloat64;
+  return s;
+}
+
+torch::Tensor autograd_derivative(const torch::Tensor& y, const torch::Tensor& x) {
+  return torch::autograd::grad({y.sum()}, {x}, {}, true, false)[0];
+}
+
+// The forward-propagated derivatives equal autograd's input derivatives.
+TEST(TransportFields, JetDerivativesMatchAutograd) {
+  TransportProblem problem(small_settings());
+  const auto opts = torch::TensorOptions().dtype(torch::kFloat64);
+  auto t = (0.1 * torch::rand({5, 1}, opts)).requires_grad_(true);
+  auto x = torch::rand({5, 1}, opts).requires_grad_(true);
+  auto eps = torch::pow(10.0, -4 * torch::rand({5, 1}, opts));
+  const auto f = problem.fields(t, x, eps, true);
+  EXPECT_TRUE(torch::allclose(f.rho_t, autograd_derivative(f.rho, t), 1e-10, 1e-12));
+  EXPECT_TRUE(torch::allclose(f.rho_x, autograd_derivative(f.rho, x), 1e-10, 1e-12));
+  // Per node k: d g[:, k] / dt.
+  for (int k = 0; k < 6; ++k) {
+    const auto gk = f.g.select(1, k);
+    EXPECT_TRUE(torch::allclose(f.g_t.select(1, k), autograd_derivative(gk, t).squeeze(1), 1e-10, 1e-12));
+    EXPECT_TRUE(torch::allclose(f.g_x.select(1, k), autograd_derivative(gk, x).squeeze(1), 1e-10, 1e-12));
+  }
+}
+
+TEST(TransportFields, MicroPartHasZeroAverage) {
+  TransportProblem problem(small_settings());
+  const auto opts = torch::TensorOptions().dtype(torch::kFloat64);
+  const auto f = problem.fields(torch::rand({7, 1}, opts) * 0.1, torch::rand({7, 1}, opts),
+                                torch::full({7, 1}, 0.5, opts), true);
+  const auto rule = hrgrad::gauss_legendre(6);
+  const auto w = 0.5 * torch::tensor(rule.weights, opts);
+  // <g> = 0 and <g_t> = 0 for every sample, to rounding, while g itself is not small.
+  EXPECT_LT(torch::matmul(f.g, w).abs().max().item<double>(), 1e-14);
+  EXPECT_LT(torch::matmul(f.g_t, w).abs().max().item<double>(), 1e-12);
+  EXPECT_GT(f.g.abs().max().item<double>(), 1e-3);
+}
+
+TEST(TransportLoss, SameRegimeAndStepGiveTheSameSamples) {
+  TransportProblem a(small_settings());
+  TransportProblem b(small_settings());
+  const auto regimes = log_uniform_regimes(1e-4, 1.0, 4);
+  // b evaluates other regimes and steps first: the stream depends only on (seed, regime, step).
+  b.task_loss(regimes[0], 3);
+  b.task_loss(regimes[2], 5);
+  const auto la = a.task_loss(regimes[1], 5);
+  const auto lb = b.task_loss(regimes[1], 5);
+  EXPECT_EQ(la.total.item<double>(), lb.total.item<double>());
+  const auto other_step = a.task_loss(regimes[1], 6);
+  EXPECT_NE(la.total.item<double>(), other_step.total.item<double>());
+  ASSERT_EQ(la.components.size(), a.component_names().size());
+  for (const auto& c : la.components) EXPECT_TRUE(std::isfinite(c.item<double>()));
+}
+
+TEST(TransportEvaluation, SmallEpsHasTheDiffusionReference) {
+  TransportProblem problem(small_settings());
+  const auto e = problem.evaluate(1e-4);
+  ASSERT_EQ(e.x.size(), 100u);
+  EXPECT_DOUBLE_EQ(e.x[0], 0.005);
+  ASSERT_EQ(e.fields.size(), 1u);
+  EXPECT_EQ(e.fields[0].reference.size(), 100u);
+  EXPECT_GT(e.fields[0].relative_l2, 0.0);
+  const auto big = problem.evaluate(1.0);
+  EXPECT_TRUE(big.fields[0].reference.empty());
+  EXPECT_LT(big.fields[0].relative_l2, 0.0);
+}
+
+}  // namespace
