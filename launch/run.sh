@@ -8,7 +8,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${HRGRAD_BUILD_DIR:-$root/build}"
 
 "$root/launch/setup.sh"
-"$root/launch/build.sh"
+HRGRAD_TARGETS="${HRGRAD_TARGETS:-hrgrad-train}" "$root/launch/build.sh"
 
 config="$root/launch/configs/default.ini"
 regimes=$(sed -n 's/^[[:space:]]*regimes[[:space:]]*=[[:space:]]*\([0-9]*\).*/\1/p' "$config" | head -n1)

@@ -3,13 +3,14 @@
 // d = g0 + (k / |g_w|) g_w, then rescaled by 1, 1/(1 + c^2) or 1/(1 + c). F is convex and
 // positively homogeneous, so grad F . w = F and the Frank-Wolfe gap F(w) - min_i dF/dw_i equals
 // F(w) - min_i g_i.d: the dual value minus the primal value of the current d. Stopping on it
-// certifies that d is within tolerance of the primal optimum max_d min_i g_i.d. The face the
-// iteration ends on is then solved exactly (Newton on its Lagrange conditions), so the result is
-// the exact CAGrad update up to rounding whenever that face is optimal.
+// certifies that d is within tolerance of the primal optimum max_d min_i g_i.d. Every 25
+// iterations, and at the end, the current face is solved exactly (Newton on its Lagrange
+// conditions); when that face is optimal the result is the exact CAGrad update up to rounding.
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <sstream>
+#include <vector>
 
 #include "factories.hpp"
 #include "hrgrad/aggregate/methods.hpp"
@@ -25,7 +26,8 @@ double line_search(double beta0, double k, double a, double b, double c0, double
   auto slope = [&](double t) {
     const double q = a * t * t + 2.0 * b * t + c0;
     const double lin = a * t + b;
-    if (q <= 0.0) return beta0 + k * (lin >= 0.0 ? std::sqrt(std::max(a, 0.0)) : -std::sqrt(std::max(a, 0.0)));
+    if (q <= 0.0)
+      return beta0 + k * (lin >= 0.0 ? std::sqrt(std::max(a, 0.0)) : -std::sqrt(std::max(a, 0.0)));
     return beta0 + k * lin / std::sqrt(q);
   };
   if (slope(0.0) >= 0.0) return 0.0;
@@ -61,7 +63,7 @@ bool polish(const Eigen::MatrixXd& gram, const Eigen::VectorXd& b, double k, Eig
     y /= a.dot(y);
     double nu = 0.0;
     bool ok = false;
-    for (int it = 0; it < 50; ++it) {
+    for (int it = 0; it < 20; ++it) {  // quadratic convergence from a good start
       const Eigen::VectorXd cy = c * y;
       const double sigma = std::sqrt(std::max(0.0, y.dot(cy)));
       if (!(sigma > 0.0)) return false;
@@ -74,7 +76,12 @@ bool polish(const Eigen::MatrixXd& gram, const Eigen::VectorXd& b, double k, Eig
       Eigen::VectorXd rhs(s + 1);
       rhs.head(s) = -(grad + nu * a);
       rhs(s) = 1.0 - a.dot(y);
-      const Eigen::VectorXd step = kkt.completeOrthogonalDecomposition().solve(rhs);
+      Eigen::PartialPivLU<Eigen::MatrixXd> lu(kkt);
+      // Duplicated or dependent gradients make the face system singular: take the
+      // minimum-norm Newton step then.
+      const Eigen::VectorXd step =
+          lu.rcond() > 1e-13 ? Eigen::VectorXd(lu.solve(rhs))
+                             : Eigen::VectorXd(kkt.completeOrthogonalDecomposition().solve(rhs));
       y += step.head(s);
       nu += step(s);
       if (step.head(s).cwiseAbs().maxCoeff() <= 4.0 * eps * y.cwiseAbs().maxCoeff()) {
@@ -94,15 +101,25 @@ bool polish(const Eigen::MatrixXd& gram, const Eigen::VectorXd& b, double k, Eig
     const double sigma = std::sqrt(std::max(0.0, x.dot(gx)));
     const Eigen::VectorXd grad = b + (k / sigma) * gx;  // g_j . d
     const double f = x.dot(b) + k * sigma;
-    const Eigen::VectorXd bound =
-        64.0 * eps * static_cast<double>(m) *
-        (b.cwiseAbs() + (k / sigma) * (gram.cwiseAbs() * x) + Eigen::VectorXd::Constant(m, std::abs(f)));
+    const Eigen::VectorXd bound = 64.0 * eps * static_cast<double>(m) *
+                                  (b.cwiseAbs() + (k / sigma) * (gram.cwiseAbs() * x) +
+                                   Eigen::VectorXd::Constant(m, std::abs(f)));
     for (Eigen::Index j = 0; j < m; ++j)
       if (grad(j) < f - bound(j)) return false;
     w = x;
     return true;
   }
   return false;
+}
+
+// True (and remembers it) when the support of x differs from the last one tried: an exact face
+// solve that failed is not repeated on the same face.
+bool support_changed(const Eigen::VectorXd& x, std::vector<bool>& last) {
+  std::vector<bool> now(static_cast<std::size_t>(x.size()));
+  for (Eigen::Index i = 0; i < x.size(); ++i) now[i] = x(i) > 0.0;
+  if (now == last) return false;
+  last = std::move(now);
+  return true;
 }
 
 }  // namespace
@@ -130,9 +147,21 @@ Result cagrad_aggregate(const Eigen::MatrixXd& gram, const CagradOptions& option
     bool converged = false;
     bool stationary = false;
     int it = 0;
+    bool polished = false;
+    std::vector<bool> last_support;  // support of the last failed exact solve
+    int next_polish = 25;            // then 50, 100, ...: each try costs O(k^3) per step
     for (; it < options.max_iters; ++it) {
       if (!(sigma > 1e-15 * max_norm)) {
         stationary = true;
+        break;
+      }
+      // As for MGDA: once Frank-Wolfe has found the face, solving it exactly finishes at once.
+      const bool attempt = it == next_polish;
+      if (attempt) next_polish *= 2;
+      if (attempt && support_changed(w, last_support) && polish(gram, b, k, w)) {
+        converged = polished = true;
+        gw.noalias() = gram * w;
+        sigma = std::sqrt(std::max(0.0, w.dot(gw)));
         break;
       }
       const Eigen::VectorXd grad = b + (k / sigma) * gw;  // = g_i . d
@@ -173,7 +202,7 @@ Result cagrad_aggregate(const Eigen::MatrixXd& gram, const CagradOptions& option
       sigma = std::sqrt(std::max(0.0, w.dot(gw)));
     }
     if (iterations) *iterations = it;
-    if (!stationary && polish(gram, b, k, w)) {
+    if (!stationary && !polished && polish(gram, b, k, w)) {
       converged = true;
       gw.noalias() = gram * w;
       sigma = std::sqrt(std::max(0.0, w.dot(gw)));

@@ -10,8 +10,8 @@
 
 namespace hrgrad::aggregate::detail {
 
-#define HRGRAD_DECLARE_METHOD(id)                  \
-  std::vector<ParameterSpec> id##_specs();         \
+#define HRGRAD_DECLARE_METHOD(id)          \
+  std::vector<ParameterSpec> id##_specs(); \
   std::unique_ptr<Aggregator> make_##id(const Parameters& params, std::uint64_t seed);
 
 HRGRAD_DECLARE_METHOD(sum)

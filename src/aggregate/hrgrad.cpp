@@ -15,20 +15,19 @@ namespace hrgrad::aggregate {
 namespace {
 
 constexpr double kEps = std::numeric_limits<double>::epsilon();
+constexpr double kPi = 3.14159265358979323846;
 
 // max over theta in [0, theta_e] of min_i (alpha_i cos theta + beta_i sin theta). The maximiser
 // of a minimum of sinusoids lies at an end, at the peak of one sinusoid, or where two cross, so
 // checking those candidates is exact.
 double max_min_angle(const Eigen::VectorXd& alpha, const Eigen::VectorXd& beta, double theta_e) {
   const auto k = alpha.size();
-  auto worst = [&](double t) {
-    return (alpha * std::cos(t) + beta * std::sin(t)).minCoeff();
-  };
+  auto worst = [&](double t) { return (alpha * std::cos(t) + beta * std::sin(t)).minCoeff(); };
   std::vector<double> candidates{0.0, theta_e};
   auto add_roots = [&](double a, double b) {  // roots of a cos t + b sin t in [0, theta_e]
     if (b == 0.0) return;
     const double t = std::atan(-a / b);
-    for (double r : {t, t + M_PI, t - M_PI})
+    for (double r : {t, t + kPi, t - kPi})
       if (r >= 0.0 && r <= theta_e) candidates.push_back(r);
   };
   for (Eigen::Index i = 0; i < k; ++i) {

@@ -58,9 +58,7 @@ class ImtlgAggregator final : public Aggregator {
  public:
   explicit ImtlgAggregator(ImtlgOptions options) : options_(options) {}
   std::string name() const override { return "imtl-g"; }
-  Result aggregate(const Eigen::MatrixXd& gram) override {
-    return imtlg_aggregate(gram, options_);
-  }
+  Result aggregate(const Eigen::MatrixXd& gram) override { return imtlg_aggregate(gram, options_); }
 
  private:
   ImtlgOptions options_;

@@ -28,8 +28,7 @@ bool all_finite(const Eigen::MatrixXd& a) { return a.allFinite(); }
 bool prepare(const Eigen::MatrixXd& gram, Result& result) {
   if (gram.rows() != gram.cols()) {
     std::ostringstream msg;
-    msg << "aggregate: the Gram matrix must be square, got " << gram.rows() << " x "
-        << gram.cols();
+    msg << "aggregate: the Gram matrix must be square, got " << gram.rows() << " x " << gram.cols();
     throw Error(msg.str());
   }
   const auto m = gram.rows();
@@ -51,8 +50,8 @@ bool prepare(const Eigen::MatrixXd& gram, Result& result) {
       result.diagnostics.cosines = Eigen::MatrixXd::Zero(m, m);
       result.diagnostics.update_cosines = Eigen::VectorXd::Zero(m);
       std::ostringstream msg;
-      msg << "Gram matrix has a negative diagonal entry G(" << i << "," << i
-          << ") = " << gram(i, i) << "; step skipped";
+      msg << "Gram matrix has a negative diagonal entry G(" << i << "," << i << ") = " << gram(i, i)
+          << "; step skipped";
       result.diagnostics.notes.push_back(msg.str());
       return false;
     }
@@ -265,8 +264,8 @@ std::uint64_t SplitMix64::next() {
 
 std::uint64_t SplitMix64::below(std::uint64_t n) {
   // Rejection sampling: drop the top partial block so every residue is equally likely.
-  const std::uint64_t limit = std::numeric_limits<std::uint64_t>::max() -
-                              std::numeric_limits<std::uint64_t>::max() % n;
+  const std::uint64_t limit =
+      std::numeric_limits<std::uint64_t>::max() - std::numeric_limits<std::uint64_t>::max() % n;
   std::uint64_t x;
   do {
     x = next();
@@ -351,8 +350,8 @@ std::string OptionReader::choice(const std::string& key,
                                  const std::vector<std::string>& allowed) const {
   const std::string& text = values_.at(key);
   if (std::find(allowed.begin(), allowed.end(), text) == allowed.end()) {
-    throw InputError(option(key) + ": unknown value '" + text + "' (choose from " +
-                     join(allowed) + ")");
+    throw InputError(option(key) + ": unknown value '" + text + "' (choose from " + join(allowed) +
+                     ")");
   }
   return text;
 }

@@ -3,12 +3,14 @@
 // with away steps (linear convergence on the simplex) and exact line search. Stopping on the
 // duality gap q - min_i (G a)_i <= tolerance * q, q = a^T G a, certifies
 // g.g_i >= (1 - tolerance) |g|^2 for every task: no conflict whenever it stops on tolerance.
-// The face Frank-Wolfe ends on is then solved exactly (KKT system), so the result is the exact
-// min-norm point up to rounding whenever that face is the optimal one.
+// Every 25 iterations, and at the end, Wolfe's exact min-norm-point iterations are started from
+// the Frank-Wolfe point; when they succeed the result is the exact min-norm point up to rounding
+// (Frank-Wolfe alone crawls on instances with a tiny min-norm point among large gradients).
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <sstream>
+#include <vector>
 
 #include "factories.hpp"
 #include "hrgrad/aggregate/methods.hpp"
@@ -20,50 +22,126 @@ namespace {
 
 constexpr double kEps = std::numeric_limits<double>::epsilon();
 
-// Exact min-norm point on the face spanned by the support of `a`: the affine minimiser
-// x ∝ G_SS^-1 1, computed as D^-1 C_SS^-1 D^-1 1 so that task norms spread over decades do not
-// spoil the solve; vertices that come out negative are dropped. Accepted only if optimal over
-// the whole simplex ((G x)_j >= x^T G x for every j, to rounding). Frank-Wolfe identifies the
-// face; this removes its O(sqrt(gap)) error in the point itself.
-bool polish(const Eigen::MatrixXd& gram, Eigen::VectorXd& a) {
+// Affine min-norm point of the face S: min x^T G_SS x s.t. 1^T x = 1, in the scaled variables
+// y = D x (so that task norms spread over decades do not spoil the solve) through the bordered
+// system [C r; r^T 0] [y; mu] = [0; 1], r = 1/n. The bordered matrix stays invertible when C_SS is
+// singular (m > p) as long as the face is affinely independent; returns false otherwise.
+bool face_minimiser(const Eigen::MatrixXd& gram, const Eigen::VectorXd& norms,
+                    const std::vector<int>& support, Eigen::VectorXd& xs) {
+  const auto k = static_cast<Eigen::Index>(support.size());
+  const Eigen::VectorXd n = detail::subvector(norms, support);
+  const Eigen::VectorXd r = n.cwiseInverse();
+  const double t = 1.0 / r.maxCoeff();  // equilibrates the border
+  Eigen::MatrixXd kkt = Eigen::MatrixXd::Zero(k + 1, k + 1);
+  kkt.topLeftCorner(k, k) = detail::cosine_matrix(detail::submatrix(gram, support), n);
+  kkt.block(0, k, k, 1) = t * r;
+  kkt.block(k, 0, 1, k) = t * r.transpose();
+  Eigen::VectorXd rhs = Eigen::VectorXd::Zero(k + 1);
+  rhs(k) = t;
+  Eigen::PartialPivLU<Eigen::MatrixXd> lu(kkt);
+  if (!(lu.rcond() > 1e-13)) return false;
+  xs = lu.solve(rhs).head(k).cwiseQuotient(n);
+  const double total = xs.sum();
+  if (!(total > 0.0) || !xs.allFinite()) return false;
+  xs /= total;
+  return true;
+}
+
+// Wolfe's min-norm-point iterations started from the Frank-Wolfe point `a`: solve the current
+// face exactly; if the solution leaves the simplex, step to its boundary and drop the vertex
+// that hit zero; otherwise add the vertex that most violates optimality, until none does
+// ((G x)_j >= x^T G x for every j, to rounding). Finite and exact; Frank-Wolfe only supplies a
+// good starting face (or, when that face is affinely dependent, its heaviest vertex). Returns false
+// (leaving `a` alone) on a degenerate face or no progress.
+bool refine(const Eigen::MatrixXd& gram, Eigen::VectorXd& a) {
   const auto m = gram.rows();
   const Eigen::VectorXd norms = detail::task_norms(gram);
+  const Eigen::MatrixXd gabs = gram.cwiseAbs();
   std::vector<int> support;
   for (Eigen::Index i = 0; i < m; ++i)
     if (a(i) > 0.0 && norms(i) > 0.0) support.push_back(static_cast<int>(i));
-  const Eigen::MatrixXd gabs = gram.cwiseAbs();
-  while (!support.empty()) {
-    const auto k = static_cast<Eigen::Index>(support.size());
-    const Eigen::VectorXd n = detail::subvector(norms, support);
-    const Eigen::MatrixXd c = detail::cosine_matrix(detail::submatrix(gram, support), n);
-    const Eigen::VectorXd rhs = n.cwiseInverse();
-    Eigen::LDLT<Eigen::MatrixXd> ldlt(c);
-    Eigen::VectorXd z;
-    if (ldlt.info() == Eigen::Success && ldlt.isPositive() &&
-        ldlt.vectorD().minCoeff() > 1e-12 * ldlt.vectorD().maxCoeff()) {
-      z = ldlt.solve(rhs);
-    } else {
-      z = detail::symmetric_pinv(c, 1e-13).inverse * rhs;
+  if (support.empty()) return false;
+  Eigen::VectorXd y = a;
+  for (Eigen::Index i = 0; i < m; ++i)
+    if (!(norms(i) > 0.0)) y(i) = 0.0;
+  y /= y.sum();
+  {
+    Eigen::VectorXd probe;
+    if (!face_minimiser(gram, norms, support, probe)) {
+      // More vertices than the face has dimensions (m > p): start from the heaviest one.
+      Eigen::Index heaviest;
+      y.maxCoeff(&heaviest);
+      support.assign(1, static_cast<int>(heaviest));
+      y.setZero();
+      y(heaviest) = 1.0;
     }
-    Eigen::VectorXd xs = z.cwiseQuotient(n);
-    const double total = xs.sum();
-    if (!(total > 0.0)) return false;
-    xs /= total;
-    Eigen::Index worst;
-    if (xs.minCoeff(&worst) < 0.0) {
-      support.erase(support.begin() + worst);
+  }
+  for (int round = 0; round < 10 * static_cast<int>(m) + 10; ++round) {
+    Eigen::VectorXd xs;
+    if (!face_minimiser(gram, norms, support, xs)) return false;
+    if (xs.minCoeff() < 0.0) {
+      // Minor cycle: move from y towards x until the first coordinate reaches zero.
+      double step = 1.0;
+      for (std::size_t r = 0; r < support.size(); ++r) {
+        const double yi = y(support[r]);
+        if (xs(r) < 0.0) step = std::min(step, yi / (yi - xs(r)));
+      }
+      Eigen::VectorXd next = Eigen::VectorXd::Zero(m);
+      for (std::size_t r = 0; r < support.size(); ++r)
+        next(support[r]) = y(support[r]) + step * (xs(r) - y(support[r]));
+      std::vector<int> kept;
+      Eigen::Index drop = -1;
+      double smallest = std::numeric_limits<double>::infinity();
+      for (std::size_t r = 0; r < support.size(); ++r)
+        if (next(support[r]) < smallest) {
+          smallest = next(support[r]);
+          drop = static_cast<Eigen::Index>(r);
+        }
+      for (std::size_t r = 0; r < support.size(); ++r) {
+        if (static_cast<Eigen::Index>(r) == drop || next(support[r]) <= 0.0) {
+          next(support[r]) = 0.0;
+          continue;
+        }
+        kept.push_back(support[r]);
+      }
+      if (kept.empty()) return false;
+      support = kept;
+      y = next / next.sum();
       continue;
     }
-    const Eigen::VectorXd x = detail::scatter(xs, support, static_cast<int>(m));
-    const Eigen::VectorXd v = gram * x;
-    const double q = x.dot(v);
-    const Eigen::VectorXd bound = 64.0 * kEps * static_cast<double>(m) * (gabs * x);
-    for (Eigen::Index j = 0; j < m; ++j)
-      if (v(j) < q - bound(j)) return false;
-    a = x;
-    return true;
+    y = detail::scatter(xs, support, static_cast<int>(m));
+    const Eigen::VectorXd v = gram * y;
+    const double q = y.dot(v);
+    const Eigen::VectorXd bound = 64.0 * kEps * static_cast<double>(m) * (gabs * y);
+    Eigen::Index worst = -1;
+    double worst_gap = 0.0;
+    for (Eigen::Index j = 0; j < m; ++j) {
+      const double gap = q - v(j) - bound(j);
+      if (gap > worst_gap && norms(j) > 0.0 &&
+          std::find(support.begin(), support.end(), static_cast<int>(j)) == support.end()) {
+        worst_gap = gap;
+        worst = j;
+      }
+    }
+    if (worst < 0) {
+      for (Eigen::Index j = 0; j < m; ++j)
+        if (v(j) < q - bound(j)) return false;  // violated inside the face: rounding trouble
+      a = y;
+      return true;
+    }
+    support.push_back(static_cast<int>(worst));
   }
   return false;
+}
+
+// True (and remembers it) when the support of x differs from the last one tried: an exact face
+// solve that failed is not repeated on the same face.
+bool support_changed(const Eigen::VectorXd& x, std::vector<bool>& last) {
+  std::vector<bool> now(static_cast<std::size_t>(x.size()));
+  for (Eigen::Index i = 0; i < x.size(); ++i) now[i] = x(i) > 0.0;
+  if (now == last) return false;
+  last = std::move(now);
+  return true;
 }
 
 }  // namespace
@@ -76,7 +154,19 @@ Result mgda_aggregate(const Eigen::MatrixXd& gram, const MgdaOptions& options, i
   auto& notes = result.diagnostics.notes;
   Eigen::VectorXd a = Eigen::VectorXd::Constant(m, 1.0 / static_cast<double>(m));
   const double scale = gram.diagonal().maxCoeff();
-  if (m == 2) {
+  // |g|^2 = a^T G a is known only to about m eps max_i |g_i|^2: below that, zero is in the hull
+  // as far as G can tell (Pareto-stationary to rounding).
+  const double stationary = 16.0 * static_cast<double>(m) * kEps * scale;
+  const std::vector<int> kept = detail::nonzero_tasks(detail::task_norms(gram));
+  if (m >= 2 && static_cast<Eigen::Index>(kept.size()) < m) {
+    // A zero gradient is the min-norm point itself.
+    Eigen::Index zero = 0;
+    while (zero < static_cast<Eigen::Index>(kept.size()) && kept[zero] == zero) ++zero;
+    a.setZero();
+    a(zero) = 1.0;
+    notes.push_back("task " + std::to_string(zero) +
+                    " has a zero gradient: zero is in the convex hull (Pareto-stationary)");
+  } else if (m == 2) {
     const double denom = gram(0, 0) + gram(1, 1) - 2.0 * gram(0, 1);
     double gamma = 0.5;  // identical gradients: every point of the segment is optimal
     if (denom > 16.0 * kEps * (gram(0, 0) + gram(1, 1)))
@@ -87,9 +177,17 @@ Result mgda_aggregate(const Eigen::MatrixXd& gram, const MgdaOptions& options, i
     double q = a.dot(v);
     int it = 0;
     bool converged = false;
+    bool polished = false;
+    std::vector<bool> last_support;  // support of the last failed exact solve
     for (; it < options.max_iters; ++it) {
-      if (!(q > 1e-30 * scale)) {
+      if (!(q > stationary)) {
         converged = true;  // zero is in the hull: Pareto-stationary
+        break;
+      }
+      // Hard instances (a tiny min-norm point among large gradients) make Frank-Wolfe crawl
+      // once it has found the right face; solving that face exactly finishes at once.
+      if (it > 0 && it % 25 == 0 && support_changed(a, last_support) && refine(gram, a)) {
+        converged = polished = true;
         break;
       }
       Eigen::Index s;
@@ -124,7 +222,7 @@ Result mgda_aggregate(const Eigen::MatrixXd& gram, const MgdaOptions& options, i
       q = a.dot(v);
     }
     if (iterations) *iterations = it;
-    if (polish(gram, a)) converged = true;
+    if (!polished && refine(gram, a)) converged = true;
     if (!converged) {
       Eigen::Index s;
       v.minCoeff(&s);
@@ -134,7 +232,7 @@ Result mgda_aggregate(const Eigen::MatrixXd& gram, const MgdaOptions& options, i
       notes.push_back(msg.str());
     }
   }
-  if (m >= 2 && !(a.dot(gram * a) > 1e-30 * scale))
+  if (m >= 2 && static_cast<Eigen::Index>(kept.size()) == m && !(a.dot(gram * a) > stationary))
     notes.push_back("zero is in the convex hull of the task gradients (Pareto-stationary)");
   result.weights = a;
   std::vector<std::string> saved = std::move(notes);
@@ -151,9 +249,7 @@ class MgdaAggregator final : public Aggregator {
  public:
   explicit MgdaAggregator(MgdaOptions options) : options_(options) {}
   std::string name() const override { return "mgda"; }
-  Result aggregate(const Eigen::MatrixXd& gram) override {
-    return mgda_aggregate(gram, options_);
-  }
+  Result aggregate(const Eigen::MatrixXd& gram) override { return mgda_aggregate(gram, options_); }
 
  private:
   MgdaOptions options_;

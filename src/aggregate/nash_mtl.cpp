@@ -38,9 +38,7 @@ Result nash_mtl_aggregate(const Eigen::MatrixXd& gram, const NashMtlOptions& opt
       const Eigen::VectorXd start = detail::subvector(*warm_start, kept);
       if (start.allFinite() && start.minCoeff() > 0.0) alpha = start;
     }
-    auto phi = [&](const Eigen::VectorXd& a) {
-      return 0.5 * a.dot(g * a) - a.array().log().sum();
-    };
+    auto phi = [&](const Eigen::VectorXd& a) { return 0.5 * a.dot(g * a) - a.array().log().sum(); };
     const Eigen::MatrixXd g_abs = g.cwiseAbs();
     bool converged = false;
     int it = 0;
@@ -74,8 +72,14 @@ Result nash_mtl_aggregate(const Eigen::MatrixXd& gram, const NashMtlOptions& opt
         if (step(i) < 0.0) t = std::min(t, -0.99 * alpha(i) / step(i));
       const double f0 = phi(alpha);
       const double slope = grad.dot(step);
+      auto accept = [&](const Eigen::VectorXd& x) {
+        // Near the solution phi changes below its own rounding; a halved residual then decides.
+        if (phi(x) <= f0 + 1e-4 * t * slope) return true;
+        const double r = (x.cwiseProduct(g * x).array() - 1.0).abs().maxCoeff();
+        return r <= 0.5 * residual;
+      };
       Eigen::VectorXd next = alpha + t * step;
-      for (int back = 0; back < 60 && !(phi(next) <= f0 + 1e-4 * t * slope); ++back) {
+      for (int back = 0; back < 60 && !accept(next); ++back) {
         t *= 0.5;
         next = alpha + t * step;
       }
@@ -116,8 +120,8 @@ class NashMtlAggregator final : public Aggregator {
       : options_(options), update_every_(update_every) {}
   std::string name() const override { return "nash-mtl"; }
   Result aggregate(const Eigen::MatrixXd& gram) override {
-    const bool reuse = step_ % update_every_ != 0 && last_.size() == gram.rows() &&
-                       gram.allFinite();
+    const bool reuse = step_ % update_every_ != 0 && last_.size() > 0 &&
+                       last_.size() == gram.rows() && gram.allFinite();
     ++step_;
     if (reuse) {
       Result result;
@@ -128,7 +132,8 @@ class NashMtlAggregator final : public Aggregator {
     }
     Result result =
         nash_mtl_aggregate(gram, options_, last_.size() == gram.rows() ? &last_ : nullptr);
-    if (!result.skip && result.weights.minCoeff() >= 0.0 && result.weights.sum() > 0.0)
+    if (!result.skip && result.weights.size() > 0 && result.weights.minCoeff() >= 0.0 &&
+        result.weights.sum() > 0.0)
       last_ = result.weights;
     return result;
   }

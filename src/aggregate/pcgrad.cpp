@@ -9,8 +9,7 @@
 
 namespace hrgrad::aggregate {
 
-Result pcgrad_aggregate(const Eigen::MatrixXd& gram,
-                        const std::vector<std::vector<int>>& orders) {
+Result pcgrad_aggregate(const Eigen::MatrixXd& gram, const std::vector<std::vector<int>>& orders) {
   Result result;
   if (!detail::prepare(gram, result)) return result;
   const auto m = gram.rows();

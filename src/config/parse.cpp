@@ -39,54 +39,62 @@ std::string format_list(const std::vector<double>& values) {
   return out.str();
 }
 
+// A value bound to target whose default is target's current value, shown as %g would.
+template <typename T>
+po::typed_value<T>* with_default(T* target) {
+  std::ostringstream text;
+  text << *target;
+  return po::value<T>(target)->default_value(*target, text.str());
+}
+
 // Options holds the defaults; the description binds each option to its field.
 po::options_description describe(Options& o, std::string& eval_eps_text) {
   po::options_description general("General");
   general.add_options()
       ("help,h", "print this help and exit")
       ("config", po::value<std::string>(&o.config_file), "INI file of options; the command line overrides it")
-      ("output,o", po::value<std::string>(&o.output)->default_value(o.output), "HDF5 result file")
+      ("output,o", with_default(&o.output), "HDF5 result file")
       ("quiet,q", po::bool_switch(&o.quiet), "print only warnings and errors");
 
   po::options_description problem("Problem");
   problem.add_options()
-      ("problem", po::value<std::string>(&o.problem)->default_value(o.problem), "kinetic problem: transport (linear transport, micro-macro APNN)")
-      ("eps-min", po::value<double>(&o.eps_min)->default_value(o.eps_min), "smallest Knudsen number of the range")
-      ("eps-max", po::value<double>(&o.eps_max)->default_value(o.eps_max), "largest Knudsen number of the range")
-      ("regimes", po::value<int>(&o.regimes)->default_value(o.regimes), "number of regimes (tasks): log-uniform segments of [eps-min, eps-max]")
-      ("t-final", po::value<double>(&o.t_final)->default_value(o.t_final), "final time T")
+      ("problem", with_default(&o.problem), "kinetic problem: transport (linear transport, micro-macro APNN)")
+      ("eps-min", with_default(&o.eps_min), "smallest Knudsen number of the range")
+      ("eps-max", with_default(&o.eps_max), "largest Knudsen number of the range")
+      ("regimes", with_default(&o.regimes), "number of regimes (tasks): log-uniform segments of [eps-min, eps-max]")
+      ("t-final", with_default(&o.t_final), "final time T")
       ("eval-eps", po::value<std::string>(&eval_eps_text)->default_value(eval_eps_text), "comma-separated Knudsen numbers evaluated at the end");
 
   po::options_description model("Model");
   model.add_options()
-      ("model.width", po::value<int>(&o.model.width)->default_value(o.model.width), "hidden width of each MLP")
-      ("model.depth", po::value<int>(&o.model.depth)->default_value(o.model.depth), "hidden layers of each MLP")
-      ("model.encoding", po::value<std::string>(&o.model.encoding)->default_value(o.model.encoding), "ε representation: hidden (learned tanh features) or raw (normalised log ε)")
-      ("model.harmonics", po::value<int>(&o.model.harmonics)->default_value(o.model.harmonics), "Fourier harmonics K of the hidden representation")
-      ("model.hidden-size", po::value<int>(&o.model.hidden_size)->default_value(o.model.hidden_size), "size d_h of the hidden representation");
+      ("model.width", with_default(&o.model.width), "hidden width of each MLP")
+      ("model.depth", with_default(&o.model.depth), "hidden layers of each MLP")
+      ("model.encoding", with_default(&o.model.encoding), "ε representation: hidden (learned tanh features) or raw (normalised log ε)")
+      ("model.harmonics", with_default(&o.model.harmonics), "Fourier harmonics K of the hidden representation")
+      ("model.hidden-size", with_default(&o.model.hidden_size), "size d_h of the hidden representation");
 
   po::options_description sampling("Sampling");
   sampling.add_options()
-      ("points.interior", po::value<int>(&o.sampling.interior)->default_value(o.sampling.interior), "interior (t, x) pairs per regime per step, each at every velocity node")
-      ("points.boundary", po::value<int>(&o.sampling.boundary)->default_value(o.sampling.boundary), "boundary times per regime per step, each at every inflow node")
-      ("points.initial", po::value<int>(&o.sampling.initial)->default_value(o.sampling.initial), "initial positions per regime per step, each at every velocity node")
-      ("quadrature", po::value<int>(&o.sampling.quadrature)->default_value(o.sampling.quadrature), "Gauss-Legendre velocity nodes on [-1, 1] (even)");
+      ("points.interior", with_default(&o.sampling.interior), "interior (t, x) pairs per regime per step, each at every velocity node")
+      ("points.boundary", with_default(&o.sampling.boundary), "boundary times per regime per step, each at every inflow node")
+      ("points.initial", with_default(&o.sampling.initial), "initial positions per regime per step, each at every velocity node")
+      ("quadrature", with_default(&o.sampling.quadrature), "Gauss-Legendre velocity nodes on [-1, 1] (even)");
 
   po::options_description train("Training");
   train.add_options()
-      ("steps", po::value<int>(&o.train.steps)->default_value(o.train.steps), "optimizer steps")
-      ("lr", po::value<double>(&o.train.lr)->default_value(o.train.lr), "Adam learning rate")
-      ("lr-decay", po::value<double>(&o.train.lr_decay)->default_value(o.train.lr_decay), "learning-rate factor applied every lr-decay-every steps")
-      ("lr-decay-every", po::value<int>(&o.train.lr_decay_every)->default_value(o.train.lr_decay_every), "steps between learning-rate decays")
-      ("log-every", po::value<int>(&o.train.log_every)->default_value(o.train.log_every), "steps between progress lines (0: none)")
-      ("seed", po::value<std::uint64_t>(&o.train.seed)->default_value(o.train.seed), "seed of every random stream (weights and samples)")
-      ("dtype", po::value<std::string>(&o.train.dtype)->default_value(o.train.dtype), "floating-point type: float32 or float64")
-      ("threads", po::value<int>(&o.train.threads)->default_value(o.train.threads), "compute threads per rank (0: the node's cores divided by its ranks)");
+      ("steps", with_default(&o.train.steps), "optimizer steps")
+      ("lr", with_default(&o.train.lr), "Adam learning rate")
+      ("lr-decay", with_default(&o.train.lr_decay), "learning-rate factor applied every lr-decay-every steps")
+      ("lr-decay-every", with_default(&o.train.lr_decay_every), "steps between learning-rate decays")
+      ("log-every", with_default(&o.train.log_every), "steps between progress lines (0: none)")
+      ("seed", with_default(&o.train.seed), "seed of every random stream (weights and samples)")
+      ("dtype", with_default(&o.train.dtype), "floating-point type: float32 or float64")
+      ("threads", with_default(&o.train.threads), "compute threads per rank (0: the node's cores divided by its ranks)");
 
   po::options_description aggregation("Aggregation");
   aggregation.add_options()
-      ("aggregator", po::value<std::string>(&o.aggregator)->default_value(o.aggregator), "gradient aggregator (see the method options below)")
-      ("exchange", po::value<std::string>(&o.exchange)->default_value(o.exchange), "collective step: gather");
+      ("aggregator", with_default(&o.aggregator), "gradient aggregator (see the method options below)")
+      ("exchange", with_default(&o.exchange), "collective step: gather");
   for (const auto& method : aggregate::aggregator_names()) {
     for (const auto& spec : aggregate::parameter_specs(method)) {
       auto& target = o.aggregator_params[method][spec.key];

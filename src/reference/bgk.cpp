@@ -21,8 +21,8 @@ constexpr int kGhosts = 2;
 
 const std::vector<std::pair<std::string, std::string>>& profile_aliases() {
   static const std::vector<std::pair<std::string, std::string>> aliases = {
-      {"sin", "I"}, {"sin37", "II"}, {"tanh10", "III"}, {"tanh20", "IV"}, {"step", "V"},
-      {"linear", "linear"}};
+      {"sin", "I"},     {"sin37", "II"}, {"tanh10", "III"},
+      {"tanh20", "IV"}, {"step", "V"},   {"linear", "linear"}};
   return aliases;
 }
 
@@ -42,14 +42,12 @@ double maxwellian(double rho, double u, double temp, double v) {
   return rho / std::sqrt(2.0 * M_PI * temp) * std::exp(-(v - u) * (v - u) / (2.0 * temp));
 }
 
-std::string state_text(const MacroState& s) {
-  return fmt(s.rho) + "," + fmt(s.u) + "," + fmt(s.T);
-}
+std::string state_text(const MacroState& s) { return fmt(s.rho) + "," + fmt(s.u) + "," + fmt(s.T); }
 
 void require_state(const MacroState& s, const std::string& option) {
-  require(std::isfinite(s.rho) && s.rho > 0.0 && std::isfinite(s.u) && std::isfinite(s.T) &&
-              s.T > 0.0,
-          option, "needs rho > 0, finite u, T > 0, got " + state_text(s));
+  require(
+      std::isfinite(s.rho) && s.rho > 0.0 && std::isfinite(s.u) && std::isfinite(s.T) && s.T > 0.0,
+      option, "needs rho > 0, finite u, T > 0, got " + state_text(s));
 }
 
 // The IMEX step on f stored velocity-major with two ghost cells per side:
@@ -120,8 +118,8 @@ class BgkStepper {
     }
     const double rho = u0, u = u1 / rho, temp = u2 / rho - u * u;
     if (!(rho > 0.0) || !(temp > 0.0)) {
-      throw Error("bgk: non-positive density or temperature (rho " + fmt(rho) + ", T " +
-                  fmt(temp) + "); reduce --dt or refine the grid");
+      throw Error("bgk: non-positive density or temperature (rho " + fmt(rho) + ", T " + fmt(temp) +
+                  "); reduce --dt or refine the grid");
     }
     const double kn = s_.kn, inv = 1.0 / (kn + dt);
     double c0 = 0.0, c1 = 0.0, c2 = 0.0;

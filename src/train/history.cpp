@@ -11,6 +11,7 @@ void History::write(io::File& file, const std::string& group) const {
   const std::size_t n = rows_.size(), m = tasks_, c = component_names_.size();
   std::vector<std::int64_t> step, skipped;
   std::vector<double> lr, wall, losses, components, diagonal, cosines, min_cos, norm, conflict;
+  std::vector<double> time_compute, time_exchange, time_update;
   for (const auto& row : rows_) {
     step.push_back(row.step);
     skipped.push_back(row.skipped ? 1 : 0);
@@ -19,6 +20,9 @@ void History::write(io::File& file, const std::string& group) const {
     min_cos.push_back(row.min_update_cosine);
     norm.push_back(row.update_norm);
     conflict.push_back(row.conflict);
+    time_compute.push_back(row.time_compute);
+    time_exchange.push_back(row.time_exchange);
+    time_update.push_back(row.time_update);
     losses.insert(losses.end(), row.losses.begin(), row.losses.end());
     components.insert(components.end(), row.components.begin(), row.components.end());
     diagonal.insert(diagonal.end(), row.gram_diagonal.begin(), row.gram_diagonal.end());
@@ -36,6 +40,9 @@ void History::write(io::File& file, const std::string& group) const {
   file.write(group + "/min_update_cosine", min_cos);
   file.write(group + "/step_length", norm);
   file.write(group + "/conflict", conflict);
+  file.write(group + "/time_compute", time_compute);
+  file.write(group + "/time_exchange", time_exchange);
+  file.write(group + "/time_update", time_update);
   std::string names;
   for (std::size_t i = 0; i < c; ++i) names += (i ? "," : "") + component_names_[i];
   file.write_attribute(group, "component_names", names);

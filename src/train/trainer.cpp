@@ -6,6 +6,7 @@
 #include <sstream>
 #include <thread>
 
+#include "hrgrad/core/allocator.hpp"
 #include "hrgrad/core/error.hpp"
 #include "hrgrad/core/log.hpp"
 #include "hrgrad/core/timer.hpp"
@@ -66,6 +67,7 @@ torch::Tensor flat_gradient(const torch::Tensor& loss, const std::vector<torch::
 
 Trainer::Trainer(const config::Options& options, comm::Communicator& comm)
     : options_(options), comm_(comm), topology_(options.regimes, comm.size()) {
+  tune_allocator_for_tensors();
   const int threads = options.train.threads > 0
                           ? options.train.threads
                           : std::max(1, static_cast<int>(std::thread::hardware_concurrency()) /
@@ -150,6 +152,7 @@ TrainResult Trainer::run() {
     for (auto& group : optimizer_->param_groups()) {
       static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
     }
+    Stopwatch phase;
     std::vector<torch::Tensor> rows;
     std::vector<double> local_scalars;
     for (int task : local_tasks) {
@@ -158,8 +161,12 @@ TrainResult Trainer::run() {
       for (const auto& c : loss.components) local_scalars.push_back(c.item<double>());
       rows.push_back(flat_gradient(loss.total, parameters_));
     }
-    const torch::Tensor local = local_tasks.empty() ? torch::empty({0, 0}) : torch::stack(rows);
+    const torch::Tensor local = torch::stack(rows);
+    const double time_compute = phase.seconds();
+    phase.reset();
     auto result = exchange_->step(local, local_scalars);
+    const double time_exchange = phase.seconds();
+    phase.reset();
     if (result.skipped) {
       ++consecutive_skips;
       log::warning(log::format("step ", step, ": non-finite task gradients, step skipped on every rank"));
@@ -174,6 +181,9 @@ TrainResult Trainer::run() {
     }
 
     HistoryRow row;
+    row.time_compute = time_compute;
+    row.time_exchange = time_exchange;
+    row.time_update = phase.seconds();
     row.step = step;
     row.lr = lr;
     row.wall_time = clock.seconds();

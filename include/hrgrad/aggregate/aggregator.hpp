@@ -16,12 +16,12 @@ namespace hrgrad::aggregate {
 
 // What an aggregation returns besides the weights; computed from G and w alone.
 struct Diagnostics {
-  Eigen::MatrixXd cosines;             // C = D^-1 G D^-1 (0 rows/cols for zero-norm tasks)
-  Eigen::VectorXd update_cosines;      // cos(update, g_i); 0 for zero-norm tasks
-  double min_update_cosine = 0.0;      // min_i cos(update, g_i) over nonzero tasks
-  double update_norm = 0.0;            // |sum_i w_i g_i| = sqrt(w^T G w)
-  double conflict = 0.0;               // max(0, -min_{i != j} C_ij): 0 without pairwise conflict
-  std::vector<std::string> notes;      // degenerate cases met this step (dropped task, ...)
+  Eigen::MatrixXd cosines;         // C = D^-1 G D^-1 (0 rows/cols for zero-norm tasks)
+  Eigen::VectorXd update_cosines;  // cos(update, g_i); 0 for zero-norm tasks
+  double min_update_cosine = 0.0;  // min_i cos(update, g_i) over nonzero tasks
+  double update_norm = 0.0;        // |sum_i w_i g_i| = sqrt(w^T G w)
+  double conflict = 0.0;           // max(0, -min_{i != j} C_ij): 0 without pairwise conflict
+  std::vector<std::string> notes;  // degenerate cases met this step (dropped task, ...)
 };
 
 struct Result {

@@ -18,17 +18,17 @@ Result mean_aggregate(const Eigen::MatrixXd& gram);
 
 // --- HRGrad (DESIGN.md §3; docs/method.md).
 struct HrgradOptions {
-  double rho = 1.0;     // alignment strength in [0, 1]
+  double rho = 1.0;      // alignment strength in [0, 1]
   double rcond = 1e-10;  // eigenvalues of C at or below rcond * lambda_max are dropped
 };
 // The geometry of one HRGrad step, for tests and logging. Angles in radians.
 struct HrgradGeometry {
-  int active = 0;             // tasks with a nonzero gradient
-  int rank = 0;               // rank of the cosine matrix after the rcond cutoff
-  double theta_0 = 0.0;       // start of the conflict-free interval
-  double theta_1 = 0.0;       // its end (theta_e whenever e itself is conflict-free)
-  double theta_e = 0.0;       // angle between s and e
-  double theta = 0.0;         // the chosen angle theta*
+  int active = 0;              // tasks with a nonzero gradient
+  int rank = 0;                // rank of the cosine matrix after the rcond cutoff
+  double theta_0 = 0.0;        // start of the conflict-free interval
+  double theta_1 = 0.0;        // its end (theta_e whenever e itself is conflict-free)
+  double theta_e = 0.0;        // angle between s and e
+  double theta = 0.0;          // the chosen angle theta*
   double harmonic_norm = 0.0;  // h = k / sum_i 1/n_i over active tasks
   double sum_cosines = 0.0;    // sum_i u_i . r(theta*)
   bool conflict_free = true;   // false when no angle in [0, theta_e] removes every conflict

@@ -31,15 +31,15 @@ struct MacroState {
 std::vector<std::string> bgk_profiles();
 
 struct BgkSettings {
-  double kn = 1.0;             // Knudsen number, > 0 (the --eps option)
-  double t_final = 0.1;        // > 0
-  std::vector<double> times;   // extra output times in (0, t_final]; t_final is always output
+  double kn = 1.0;            // Knudsen number, > 0 (the --eps option)
+  double t_final = 0.1;       // > 0
+  std::vector<double> times;  // extra output times in (0, t_final]; t_final is always output
   std::string profile = "tanh20";
   MacroState left{1.5, 0.0, 1.5};
   MacroState right{0.625, 0.0, 0.75};
-  int cells = 400;             // N_x >= 2
-  int velocities = 100;        // N_v >= 2 Gauss-Legendre nodes on [-v_max, v_max]
-  double v_max = 10.0;         // > 0
+  int cells = 400;       // N_x >= 2
+  int velocities = 100;  // N_v >= 2 Gauss-Legendre nodes on [-v_max, v_max]
+  double v_max = 10.0;   // > 0
   // Largest time step; 0 means dx / v_max (CFL just below 1). A value above the CFL bound
   // max|v_k| dt / dx <= 1 is reduced to CFL 0.99 and the reduction reported in Solution::notes.
   double dt = 0.0;

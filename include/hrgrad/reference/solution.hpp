@@ -20,17 +20,17 @@ struct Attribute {
 };
 
 struct Solution {
-  std::string problem;                    // "transport" or "bgk"
-  std::string key;                        // the cache key of the resolved settings
-  std::vector<double> x;                  // cell centres
-  std::vector<double> times;              // output times, ascending; the last is t_final
-  std::vector<std::vector<double>> rho;   // rho[i][cell] at times[i]
-  std::vector<std::vector<double>> m;     // BGK only: momentum  sum_k w_k v_k f
-  std::vector<std::vector<double>> E;     // BGK only: energy  1/2 sum_k w_k v_k^2 f
-  std::vector<Attribute> attributes;      // resolved settings, then run facts (steps, seconds)
-  std::vector<std::string> notes;         // adjustments made, e.g. a dt reduced for the CFL bound
-  std::int64_t steps = 0;                 // time steps taken in all
-  double seconds = 0.0;                   // wall time of the solve
+  std::string problem;                   // "transport" or "bgk"
+  std::string key;                       // the cache key of the resolved settings
+  std::vector<double> x;                 // cell centres
+  std::vector<double> times;             // output times, ascending; the last is t_final
+  std::vector<std::vector<double>> rho;  // rho[i][cell] at times[i]
+  std::vector<std::vector<double>> m;    // BGK only: momentum  sum_k w_k v_k f
+  std::vector<std::vector<double>> E;    // BGK only: energy  1/2 sum_k w_k v_k^2 f
+  std::vector<Attribute> attributes;     // resolved settings, then run facts (steps, seconds)
+  std::vector<std::string> notes;        // adjustments made, e.g. a dt reduced for the CFL bound
+  std::int64_t steps = 0;                // time steps taken in all
+  double seconds = 0.0;                  // wall time of the solve
   // BGK only: mass, momentum, energy that entered through the two boundaries up to t_final
   // (time-integrated numerical fluxes), so that total(t) = total(0) + net_inflow to rounding.
   std::array<double, 3> net_inflow{};

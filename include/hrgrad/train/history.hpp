@@ -1,6 +1,6 @@
 // The per-step record of a training run (rank 0): per-task losses and loss components, the Gram
 // diagonal, the cosine matrix, min_i cos(update, g_i), the step length, the learning rate and
-// the wall time; written to /history of the run's HDF5 file.
+// the wall time and the time per phase; written to /history of the run's HDF5 file.
 #pragma once
 
 #include <cstdint>
@@ -19,6 +19,9 @@ struct HistoryRow {
   std::vector<double> gram_diagonal;  // m
   std::vector<double> cosines;     // m x m
   double min_update_cosine = 0, update_norm = 0, conflict = 0;
+  // Seconds this step spent in the task losses and gradients, the collective step (with the
+  // aggregation) and the optimizer.
+  double time_compute = 0, time_exchange = 0, time_update = 0;
   bool skipped = false;
 };
 

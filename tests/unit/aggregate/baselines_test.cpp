@@ -5,8 +5,8 @@
 
 #include <cmath>
 
-#include "hrgrad/aggregate/methods.hpp"
 #include <random>
+#include "hrgrad/aggregate/methods.hpp"
 #include "test_util.hpp"
 
 namespace hrgrad::aggregate {
@@ -243,8 +243,7 @@ TEST(Upgrad, ProjectsEachGradientOntoTheDualCone) {
   UpgradOptions exact;
   exact.reg_eps = 0.0;
   // No conflict: the mean.
-  expect_vec(update(kOrthogonal, upgrad_aggregate(gram_of(kOrthogonal), exact)), {0.5, 1.5},
-             1e-15);
+  expect_vec(update(kOrthogonal, upgrad_aggregate(gram_of(kOrthogonal), exact)), {0.5, 1.5}, 1e-15);
   // (0.5,0) -> (0.25,0.25) and (-0.5,0.5) -> (0,0.5): sum (0.25, 0.75).
   expect_vec(update(kConflict, upgrad_aggregate(gram_of(kConflict), exact)), {0.25, 0.75}, 1e-15);
   // Opposing: the cone is the line x1 = 0: zero update.

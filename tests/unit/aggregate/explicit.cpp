@@ -33,8 +33,18 @@ Eigen::VectorXd svd_pinv_apply(const Eigen::MatrixXd& u, const Eigen::VectorXd& 
 
 Eigen::VectorXd explicit_sum(const Eigen::MatrixXd& j) { return j.colwise().sum().transpose(); }
 
-Eigen::VectorXd explicit_mean(const Eigen::MatrixXd& j) {
-  return j.colwise().mean().transpose();
+Eigen::VectorXd explicit_mean(const Eigen::MatrixXd& j) { return j.colwise().mean().transpose(); }
+
+double explicit_hrgrad_worst(const Eigen::MatrixXd& j, double theta, double rcond,
+                             double* theta_e) {
+  const Eigen::MatrixXd u = j.rowwise().normalized();
+  const Eigen::VectorXd s_hat = u.colwise().sum().transpose().normalized();
+  const Eigen::VectorXd e_hat =
+      svd_pinv_apply(u, Eigen::VectorXd::Ones(j.rows()), rcond).normalized();
+  Eigen::VectorXd q = e_hat - e_hat.dot(s_hat) * s_hat;
+  if (theta_e) *theta_e = std::atan2(q.norm(), e_hat.dot(s_hat));
+  q.normalize();
+  return (u * (std::cos(theta) * s_hat + std::sin(theta) * q)).minCoeff();
 }
 
 Eigen::VectorXd explicit_hrgrad(const Eigen::MatrixXd& j, double rho, double rcond) {
@@ -62,7 +72,10 @@ Eigen::VectorXd explicit_hrgrad(const Eigen::MatrixXd& j, double rho, double rco
   } else {
     q.setZero();
   }
-  auto r = [&](double t) { Eigen::VectorXd v = std::cos(t) * s_hat + std::sin(t) * q; return v; };
+  auto r = [&](double t) {
+    Eigen::VectorXd v = std::cos(t) * s_hat + std::sin(t) * q;
+    return v;
+  };
   auto worst = [&](double t) { return (u * r(t)).minCoeff(); };
   double theta0 = 0.0;
   if (worst(0.0) < 0.0) {

@@ -14,8 +14,13 @@ Eigen::VectorXd explicit_sum(const Eigen::MatrixXd& j);
 Eigen::VectorXd explicit_mean(const Eigen::MatrixXd& j);
 // HRGrad in p-space; theta_0 by bisection on the conflict predicate instead of the closed form.
 Eigen::VectorXd explicit_hrgrad(const Eigen::MatrixXd& j, double rho, double rcond);
+// min_i u_i . r(theta) on HRGrad's rotation path r(theta) = cos(theta) s^ + sin(theta) q^, and
+// the path's end theta_e (through `theta_e`), in p-space.
+double explicit_hrgrad_worst(const Eigen::MatrixXd& j, double theta, double rcond,
+                             double* theta_e = nullptr);
 // PCGrad with vector projections, task i projected against orders[i] (i itself skipped).
-Eigen::VectorXd explicit_pcgrad(const Eigen::MatrixXd& j, const std::vector<std::vector<int>>& orders);
+Eigen::VectorXd explicit_pcgrad(const Eigen::MatrixXd& j,
+                                const std::vector<std::vector<int>>& orders);
 // MGDA: the exact min-norm point of the convex hull, by enumerating supports (QR on the
 // differences g_i - g_k), independent of Frank-Wolfe.
 Eigen::VectorXd explicit_mgda(const Eigen::MatrixXd& j);

@@ -128,7 +128,8 @@ TEST(Hrgrad, MatchesTheExplicitImplementation) {
       const Eigen::VectorXd g = update_of(j, r.weights);
       const Eigen::VectorXd ref = test::explicit_hrgrad(j, rho, 1e-10);
       ASSERT_LT(test::relative_difference(g, ref), 1e-10)
-          << "trial " << trial << " rho " << rho << "\n" << j;
+          << "trial " << trial << " rho " << rho << "\n"
+          << j;
       ++checked;
     }
   }

@@ -5,8 +5,7 @@
 
 namespace hrgrad::aggregate::test {
 
-Eigen::MatrixXd random_jacobian(int m, int p, double spread, std::mt19937_64& rng,
-                                bool conflict) {
+Eigen::MatrixXd random_jacobian(int m, int p, double spread, std::mt19937_64& rng, bool conflict) {
   std::normal_distribution<double> normal(0.0, 1.0);
   const double half = 0.5 * std::log(spread);
   std::uniform_real_distribution<double> log_norm(-half, half);

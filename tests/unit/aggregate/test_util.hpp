@@ -23,7 +23,6 @@ inline Eigen::VectorXd update_of(const Eigen::MatrixXd& j, const Eigen::VectorXd
 Eigen::VectorXd rounding_bound(const Eigen::MatrixXd& gram, const Eigen::VectorXd& w);
 
 // Largest |a - b| relative to max(|a|, |b|, floor).
-double relative_difference(const Eigen::VectorXd& a, const Eigen::VectorXd& b,
-                           double floor = 0.0);
+double relative_difference(const Eigen::VectorXd& a, const Eigen::VectorXd& b, double floor = 0.0);
 
 }  // namespace hrgrad::aggregate::test

@@ -73,8 +73,7 @@ TEST(Bgk, ConservesMassMomentumEnergyBeforeWavesReachTheBoundary) {
       z.times = {};
       return z;
     }());
-    const double mass0 = total(start.rho[0]), mom0 = total(start.m[0]),
-                 energy0 = total(start.E[0]);
+    const double mass0 = total(start.rho[0]), mom0 = total(start.m[0]), energy0 = total(start.E[0]);
     const double mass = total(sol.rho[1]), mom = total(sol.m[1]), energy = total(sol.E[1]);
     // Rounding: 80 steps of sums over 400 cells and 100 velocities.
     EXPECT_NEAR(mass, mass0, 1e-13 * mass0) << "kn = " << kn;
@@ -99,8 +98,7 @@ TEST(Bgk, BalancesTheBoundaryFluxesAfterWavesArrive) {
     z.t_final = 1e-300;
     const Solution start = solve_bgk(z);
     const double d[3] = {total(sol.rho[0]) - total(start.rho[0]),
-                         total(sol.m[0]) - total(start.m[0]),
-                         total(sol.E[0]) - total(start.E[0])};
+                         total(sol.m[0]) - total(start.m[0]), total(sol.E[0]) - total(start.E[0])};
     EXPECT_GT(std::abs(sol.net_inflow[0]), 1e-6) << profile;  // mass did cross
     for (int p = 0; p < 3; ++p) EXPECT_NEAR(d[p], sol.net_inflow[p], 1e-13) << profile << " " << p;
   }

@@ -1,0 +1,28 @@
+# Runs hrgrad-reference with bad input and checks the contract: exit status 2, exactly one line
+# on stderr, nothing on stdout, no output file left behind.
+#   cmake -DAPP=<path> -DARGS="--eps|-1" -DOUT=<path> -P check_bad_input.cmake
+string(REPLACE "|" ";" args "${ARGS}")
+if(OUT)
+  file(REMOVE "${OUT}")
+  list(APPEND args --out "${OUT}")
+endif()
+execute_process(COMMAND "${APP}" ${args} RESULT_VARIABLE rc OUTPUT_VARIABLE out
+                ERROR_VARIABLE err)
+string(REGEX MATCHALL "\n" newlines "${err}")
+list(LENGTH newlines lines)
+if(NOT rc EQUAL 2)
+  message(FATAL_ERROR "exit status ${rc}, expected 2; stderr: ${err}")
+endif()
+if(NOT lines EQUAL 1 OR NOT err MATCHES "\n$")
+  message(FATAL_ERROR "expected one line on stderr, got ${lines}: '${err}'")
+endif()
+if(NOT out STREQUAL "")
+  message(FATAL_ERROR "expected nothing on stdout, got '${out}'")
+endif()
+if(OUT AND EXISTS "${OUT}")
+  message(FATAL_ERROR "${OUT} was written")
+endif()
+if(EXPECT AND NOT err MATCHES "${EXPECT}")
+  message(FATAL_ERROR "stderr '${err}' does not match '${EXPECT}'")
+endif()
+message(STATUS "ok: ${err}")
