@@ -23,8 +23,6 @@ std::string join(const std::vector<std::string>& items) {
 
 }  // namespace
 
-bool all_finite(const Eigen::MatrixXd& a) { return a.allFinite(); }
-
 bool prepare(const Eigen::MatrixXd& gram, Result& result) {
   if (gram.rows() != gram.cols()) {
     std::ostringstream msg;
@@ -35,7 +33,7 @@ bool prepare(const Eigen::MatrixXd& gram, Result& result) {
   result = Result{};
   result.weights = Eigen::VectorXd::Zero(m);
   if (m == 0) return false;
-  if (!all_finite(gram)) {
+  if (!gram.allFinite()) {
     result.skip = true;
     result.diagnostics.cosines = Eigen::MatrixXd::Zero(m, m);
     result.diagnostics.update_cosines = Eigen::VectorXd::Zero(m);
@@ -138,21 +136,6 @@ SymmetricPinv symmetric_pinv(const Eigen::MatrixXd& a, double rcond) {
   return out;
 }
 
-Eigen::VectorXd project_simplex(const Eigen::VectorXd& v) {
-  const auto n = v.size();
-  if (n == 0) return v;
-  std::vector<double> sorted(v.data(), v.data() + n);
-  std::sort(sorted.begin(), sorted.end(), std::greater<double>());
-  double cumulative = 0.0;
-  double tau = 0.0;
-  for (Eigen::Index k = 0; k < n; ++k) {
-    cumulative += sorted[k];
-    const double t = (cumulative - 1.0) / static_cast<double>(k + 1);
-    if (sorted[k] - t > 0.0) tau = t;
-  }
-  return (v.array() - tau).cwiseMax(0.0).matrix();
-}
-
 QpResult solve_bounded_qp(const Eigen::MatrixXd& h, const Eigen::VectorXd& f,
                           const Eigen::VectorXd& lower, int max_iterations) {
   const auto n = h.rows();
@@ -169,51 +152,77 @@ QpResult solve_bounded_qp(const Eigen::MatrixXd& h, const Eigen::VectorXd& f,
   if (max_iterations <= 0) max_iterations = static_cast<int>(10 * n + 100);
 
   Eigen::VectorXd y = ls;
-  std::vector<bool> free(static_cast<std::size_t>(n), false);
-  auto multipliers = [&](const Eigen::VectorXd& point) { return Eigen::VectorXd(hs * point + fs); };
-  auto tolerance = [&](const Eigen::VectorXd& point, Eigen::Index j) {
-    return 256.0 * kEps * (habs.row(j).dot(point.cwiseAbs()) + std::abs(fs(j)) + 1e-300);
+  std::vector<bool> is_free(static_cast<std::size_t>(n), false);
+  std::vector<int> free_list;  // order of the rows of the Cholesky factor
+  // Lower Cholesky factor of hs on the free set, grown by one row per added variable (O(k^2))
+  // and rebuilt when variables leave (rare). Invalid when the free block is (nearly) singular;
+  // the subproblem then falls back to a minimum-norm least-squares solve.
+  Eigen::MatrixXd chol = Eigen::MatrixXd::Zero(n, n);
+  bool chol_ok = true;
+  constexpr double kPivot = 1e-12;  // on the unit-diagonal scale
+  auto grow = [&](int j) {
+    const auto k = static_cast<Eigen::Index>(free_list.size());
+    Eigen::VectorXd col(k);
+    for (Eigen::Index a = 0; a < k; ++a) col(a) = hs(free_list[a], j);
+    const Eigen::VectorXd l =
+        chol.topLeftCorner(k, k).triangularView<Eigen::Lower>().solve(col);
+    const double d2 = hs(j, j) - l.squaredNorm();
+    free_list.push_back(j);
+    if (!chol_ok || !(d2 > kPivot)) {
+      chol_ok = false;
+      return;
+    }
+    chol.block(k, 0, 1, k) = l.transpose();
+    chol(k, k) = std::sqrt(d2);
+  };
+  auto rebuild = [&]() {
+    std::vector<int> order = std::move(free_list);
+    free_list.clear();
+    chol_ok = true;
+    for (int j : order) grow(j);
   };
   // Minimiser of the objective with the bound variables fixed at their bounds.
   auto subproblem = [&]() {
-    std::vector<int> p;
-    for (Eigen::Index i = 0; i < n; ++i)
-      if (free[i]) p.push_back(static_cast<int>(i));
     Eigen::VectorXd z = ls;
-    const auto k = static_cast<Eigen::Index>(p.size());
+    const auto k = static_cast<Eigen::Index>(free_list.size());
     if (k == 0) return z;
-    Eigen::MatrixXd hpp(k, k);
     Eigen::VectorXd rhs(k);
     for (Eigen::Index a = 0; a < k; ++a) {
-      double r = -fs(p[a]);
+      double r = -fs(free_list[a]);
       for (Eigen::Index j = 0; j < n; ++j)
-        if (!free[j]) r -= hs(p[a], j) * ls(j);
+        if (!is_free[j] && ls(j) != 0.0) r -= hs(free_list[a], j) * ls(j);
       rhs(a) = r;
-      for (Eigen::Index b = 0; b < k; ++b) hpp(a, b) = hs(p[a], p[b]);
     }
-    Eigen::LDLT<Eigen::MatrixXd> ldlt(hpp);
     Eigen::VectorXd zp;
-    bool ok = ldlt.info() == Eigen::Success && ldlt.isPositive();
-    if (ok) {
-      const Eigen::VectorXd d = ldlt.vectorD();
-      ok = d.minCoeff() > 1e-13 * std::max(1.0, d.maxCoeff());
-    }
-    if (ok) {
-      zp = ldlt.solve(rhs);
+    if (chol_ok) {
+      const auto l = chol.topLeftCorner(k, k).triangularView<Eigen::Lower>();
+      zp = l.transpose().solve(l.solve(rhs));
     } else {
+      Eigen::MatrixXd hpp(k, k);
+      for (Eigen::Index a = 0; a < k; ++a)
+        for (Eigen::Index b = 0; b < k; ++b) hpp(a, b) = hs(free_list[a], free_list[b]);
       zp = hpp.completeOrthogonalDecomposition().solve(rhs);
     }
-    for (Eigen::Index a = 0; a < k; ++a) z(p[a]) = zp(a);
+    for (Eigen::Index a = 0; a < k; ++a) z(free_list[a]) = zp(a);
     return z;
   };
 
   for (out.iterations = 0; out.iterations < max_iterations; ++out.iterations) {
-    const Eigen::VectorXd mu = multipliers(y);
+    // Multipliers hs y + f over the nonzeros of y only (the free set and nonzero bounds); one
+    // counts as negative only beyond the rounding of its own terms.
+    Eigen::VectorXd mu = fs;
+    Eigen::VectorXd tol = fs.cwiseAbs();
+    for (Eigen::Index i = 0; i < n; ++i) {
+      if (y(i) == 0.0) continue;
+      mu += y(i) * hs.col(i);
+      tol += std::abs(y(i)) * habs.col(i);
+    }
+    tol *= 256.0 * kEps;
     Eigen::Index best = -1;
     double best_value = 0.0;
     for (Eigen::Index j = 0; j < n; ++j) {
-      if (free[j]) continue;
-      if (mu(j) < -tolerance(y, j) && mu(j) < best_value) {
+      if (is_free[j]) continue;
+      if (mu(j) < -tol(j) && mu(j) < best_value) {
         best_value = mu(j);
         best = j;
       }
@@ -222,14 +231,15 @@ QpResult solve_bounded_qp(const Eigen::MatrixXd& h, const Eigen::VectorXd& f,
       out.converged = true;
       break;
     }
-    free[best] = true;
+    is_free[best] = true;
+    grow(static_cast<int>(best));
     // Inner loop: move towards the subproblem minimiser, dropping variables that hit a bound.
     for (Eigen::Index inner = 0; inner <= n; ++inner) {
       const Eigen::VectorXd z = subproblem();
       double step = 1.0;
       Eigen::Index blocking = -1;
-      for (Eigen::Index i = 0; i < n; ++i) {
-        if (!free[i] || z(i) > ls(i)) continue;
+      for (int i : free_list) {
+        if (z(i) > ls(i)) continue;
         const double denom = y(i) - z(i);
         const double t = denom > 0.0 ? (y(i) - ls(i)) / denom : 0.0;
         if (t < step) {
@@ -242,12 +252,17 @@ QpResult solve_bounded_qp(const Eigen::MatrixXd& h, const Eigen::VectorXd& f,
         break;
       }
       y += step * (z - y);
-      for (Eigen::Index i = 0; i < n; ++i) {
-        if (free[i] && (y(i) <= ls(i) || i == blocking)) {
-          free[i] = false;
+      std::vector<int> kept;
+      for (int i : free_list) {
+        if (y(i) <= ls(i) || i == blocking) {
+          is_free[i] = false;
           y(i) = ls(i);
+        } else {
+          kept.push_back(i);
         }
       }
+      free_list = std::move(kept);
+      rebuild();
     }
   }
   out.x = y.cwiseQuotient(s);
@@ -300,8 +315,6 @@ OptionReader::OptionReader(std::string method, const Parameters& params,
     values_[key] = value;
   }
 }
-
-std::string OptionReader::raw(const std::string& key) const { return values_.at(key); }
 
 double OptionReader::real(const std::string& key, double lo, double hi) const {
   const std::string& text = values_.at(key);

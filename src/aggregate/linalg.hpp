@@ -1,7 +1,7 @@
 // Internal helpers of the aggregate module: the small dense linear algebra every method shares
-// (finiteness and zero-norm checks, the cosine matrix, the symmetric pseudo-inverse with an rcond
-// cutoff, simplex projection, a bound-constrained QP), option parsing, and the seeded generator of
-// the randomised methods. Not installed; only the module's sources and tests include it.
+// (input checks, zero-norm tasks, the cosine matrix, the symmetric pseudo-inverse with an rcond
+// cutoff, a bound-constrained QP), option parsing, and the seeded generator of the randomised
+// methods. Not installed; only the module's sources and tests include it.
 #pragma once
 
 #include <Eigen/Dense>
@@ -16,8 +16,6 @@ namespace hrgrad::aggregate::detail {
 // A task whose gradient norm is at most this fraction of the largest norm counts as zero: its
 // direction is rounding noise. Normalising methods drop it (weight 0) and say so in the notes.
 inline constexpr double kZeroNormRatio = 1e-12;
-
-bool all_finite(const Eigen::MatrixXd& a);
 
 // The checks every aggregate() starts with. Returns true when the method should go on; otherwise
 // `result` is filled: skip = true with zero weights for a non-finite G or a negative diagonal,
@@ -49,9 +47,6 @@ struct SymmetricPinv {
   int rank = 0;
 };
 SymmetricPinv symmetric_pinv(const Eigen::MatrixXd& a, double rcond);
-
-// Euclidean projection of v onto the probability simplex {x >= 0, sum x = 1}.
-Eigen::VectorXd project_simplex(const Eigen::VectorXd& v);
 
 // min 1/2 x^T H x + f^T x  subject to x >= lower, with H symmetric positive semi-definite and the
 // problem bounded below. Primal active-set method (Lawson-Hanson style): exact up to rounding,
@@ -91,7 +86,6 @@ class OptionReader {
   double positive(const std::string& key, double hi) const;
   long integer(const std::string& key, long lo, long hi) const;
   std::string choice(const std::string& key, const std::vector<std::string>& allowed) const;
-  std::string raw(const std::string& key) const;
   std::string option(const std::string& key) const { return "--" + method_ + "." + key; }
 
  private:

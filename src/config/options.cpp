@@ -39,6 +39,7 @@ std::map<std::string, std::string> Options::as_text() const {
       {"dtype", train.dtype},
       {"threads", text(train.threads)},
       {"output", output},
+      {"reference-cache", reference_cache},
   };
   std::string eps_list;
   for (std::size_t i = 0; i < eval_eps.size(); ++i) eps_list += (i ? "," : "") + text(eval_eps[i]);

@@ -54,6 +54,7 @@ po::options_description describe(Options& o, std::string& eval_eps_text) {
       ("help,h", "print this help and exit")
       ("config", po::value<std::string>(&o.config_file), "INI file of options; the command line overrides it")
       ("output,o", with_default(&o.output), "HDF5 result file")
+      ("reference-cache", with_default(&o.reference_cache), "HDF5 cache of reference solutions: a path, auto (beside --output) or none")
       ("quiet,q", po::bool_switch(&o.quiet), "print only warnings and errors");
 
   po::options_description problem("Problem");
@@ -202,6 +203,7 @@ void validate(const Options& o) {
   require(o.train.threads >= 0, "--threads", "must be >= 0, got " + std::to_string(o.train.threads));
   require(o.exchange == "gather", "--exchange", "unknown exchange '" + o.exchange + "' (choose from gather)");
   require(!o.output.empty(), "--output", "must not be empty");
+  require(!o.reference_cache.empty(), "--reference-cache", "must be a path, auto or none");
   // Builds the aggregator once to validate its name and parameters (throws InputError).
   const auto params = o.aggregator_params.count(o.aggregator) ? o.aggregator_params.at(o.aggregator)
                                                               : aggregate::Parameters{};

@@ -3,19 +3,18 @@
 #include <ATen/CPUGeneratorImpl.h>
 
 #include <cmath>
+#include <cstdio>
 
 #include "hrgrad/core/gauss_legendre.hpp"
 #include "hrgrad/core/rng.hpp"
+#include "hrgrad/physics/reference_cache.hpp"
 #include "hrgrad/reference/diffusion_limit.hpp"
+#include "hrgrad/reference/transport.hpp"
 
 namespace hrgrad::physics {
 namespace {
 
 torch::Tensor mse(const torch::Tensor& residual) { return residual.square().mean(); }
-
-// Below this ε the exact diffusion series is within 1e-3 of the transport solution (physics.md
-// §5.1: the difference is O(ε), 3.1e-3 at ε = 1e-3).
-constexpr double kDiffusionReferenceEps = 3e-4;
 
 }  // namespace
 
@@ -165,20 +164,24 @@ Evaluation TransportProblem::evaluate(double eps) {
   field.prediction.assign(rho.data_ptr<double>(), rho.data_ptr<double>() + n);
 
   const auto& s = settings_;
-  const bool default_data = s.sigma_a == 0 && s.source == 0 && s.inflow_left == 1 &&
-                            s.inflow_right == 0 && s.initial == 0;
-  if (eps <= kDiffusionReferenceEps && default_data) {
-    field.reference = reference::diffusion_limit_density(s.t_final, result.x, s.sigma_s);
-    double num = 0, den = 0;
-    for (std::int64_t j = 0; j < n; ++j) {
-      num += std::pow(field.prediction[j] - field.reference[j], 2);
-      den += std::pow(field.reference[j], 2);
-    }
-    field.relative_l2 = std::sqrt(num / den);
-    result.reference_name = "diffusion limit (exact series)";
-  } else {
-    result.reference_name = "none (diffusion limit valid only for eps <= 3e-4)";
-  }
+  reference::TransportSettings rs;
+  rs.eps = eps;
+  rs.t_final = s.t_final;
+  rs.sigma_s = s.sigma_s;
+  rs.sigma_a = s.sigma_a;
+  rs.source = s.source;
+  rs.inflow_left = s.inflow_left;
+  rs.inflow_right = s.inflow_right;
+  rs.initial = s.initial;
+  rs = reference::resolve_transport(rs);
+  ReferenceCache cache(s.reference_cache);
+  const auto ref = cache.get(reference::transport_key(rs), [&] { return reference::solve_transport(rs); });
+  field.reference = reference::interpolate_linear(ref.x, ref.rho, result.x);
+  field.relative_l2 = reference::relative_l2(field.prediction, field.reference);
+  char name[160];
+  std::snprintf(name, sizeof name, "AP finite volume, N=%d K=%d dt=%g%s", rs.cells, rs.half_nodes,
+                rs.dt, ref.from_cache ? " (cached)" : "");
+  result.reference_name = name;
   result.fields.push_back(std::move(field));
   return result;
 }

@@ -182,8 +182,8 @@ BgkSettings resolve_bgk(const BgkSettings& in, std::vector<std::string>* notes) 
     const double reduced = 0.99 * dx / vmax_node;
     if (notes) {
       notes->push_back("--dt " + fmt(s.dt) + " breaks the CFL bound max|v| dt/dx <= 1 (CFL " +
-                       fmt(vmax_node * s.dt / dx) + "); using dt = " + fmt(reduced) +
-                       " (CFL 0.99)");
+                       detail::fmt_short(vmax_node * s.dt / dx) +
+                       "); using dt = " + detail::fmt_short(reduced) + " (CFL 0.99)");
     }
     s.dt = reduced;
   }

@@ -11,6 +11,8 @@ namespace hrgrad::reference::detail {
 // Shortest round-trip text of a double (%.17g trimmed): stable across runs, used in keys.
 std::string fmt(double v);
 std::string fmt(const std::vector<double>& v);  // comma-separated
+// Four significant digits, for messages.
+std::string fmt_short(double v);
 
 // The output times: the extra ones (each in (0, t_final], option named in errors) and t_final,
 // sorted, duplicates (to 1e-12 relative) removed.

@@ -55,6 +55,12 @@ std::string fmt(double v) {
   return buf;
 }
 
+std::string fmt_short(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.4g", v);
+  return buf;
+}
+
 std::string fmt(const std::vector<double>& v) {
   std::string s;
   for (std::size_t i = 0; i < v.size(); ++i) s += (i ? "," : "") + fmt(v[i]);

@@ -105,9 +105,7 @@ class Stepper {
         a(i, c) = sum;
       }
     }
-    // Well conditioned for every eps (the eps^2 factor is divided out analytically), so one
-    // explicit inverse is as accurate as LU solves and turns each step's solve into a GEMV.
-    inverse_ = Eigen::PartialPivLU<Eigen::MatrixXd>(a).inverse();
+    lu_.compute(a);
     y_.resize(std::size_t(n_) * k_);
     jhat_.resize(std::size_t(n_ + 1) * k_);
     rhs_.resize(n_);
@@ -142,7 +140,7 @@ class Stepper {
       for (int k = 0; k < kc; ++k) sum += weights_[k] * yi[k];
       rhs_[i] = sum;
     }
-    rho.noalias() = inverse_ * rhs_;
+    rho = lu_.solve(rhs_);
     for (int i = 0; i < n_; ++i) {
       double* ri = &r[std::size_t(i) * kc];
       const double value = s_.sigma_s * rho[i];
@@ -170,7 +168,7 @@ class Stepper {
   double dx_, dt_, alpha_ = 0.0, beta_ = 0.0;
   std::vector<double> weights_, kappa_, v_dx_, beta_v_dx_, off_hat_;
   TridiagonalBatch tri_;
-  Eigen::MatrixXd inverse_;
+  Eigen::PartialPivLU<Eigen::MatrixXd> lu_;
   std::vector<double> y_, jhat_;
   Eigen::VectorXd rhs_;
 };

@@ -16,6 +16,12 @@
 namespace hrgrad::train {
 namespace {
 
+std::string reference_cache_path(const config::Options& o) {
+  if (o.reference_cache == "none") return "";
+  if (o.reference_cache != "auto") return o.reference_cache;
+  return (std::filesystem::path(o.output).parent_path() / "hrgrad_reference_cache.h5").string();
+}
+
 std::unique_ptr<physics::Problem> make_problem(const config::Options& o) {
   physics::TransportSettings s;
   s.eps_min = o.eps_min;
@@ -32,6 +38,7 @@ std::unique_ptr<physics::Problem> make_problem(const config::Options& o) {
   s.hidden_size = o.model.hidden_size;
   s.seed = o.train.seed;
   s.dtype = o.train.dtype == "float64" ? torch::kFloat64 : torch::kFloat32;
+  s.reference_cache = reference_cache_path(o);
   return std::make_unique<physics::TransportProblem>(s);
 }
 

@@ -49,6 +49,9 @@ struct Options {
   TrainOptions train;
   std::vector<double> eval_eps = {1.0, 1e-1, 1e-2, 1e-3, 1e-4};
   std::string output = "hrgrad_run.h5";
+  // HDF5 cache of reference solutions: "auto" puts hrgrad_reference_cache.h5 beside --output,
+  // "none" disables it.
+  std::string reference_cache = "auto";
   bool quiet = false;
   std::string config_file;  // the INI file the options came from, if any
 

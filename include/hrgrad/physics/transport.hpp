@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 #include "hrgrad/model/eps_encoder.hpp"
 #include "hrgrad/model/mlp.hpp"
@@ -27,6 +28,7 @@ struct TransportSettings {
   int harmonics = 4, hidden_size = 8;
   std::uint64_t seed = 0;
   torch::Dtype dtype = torch::kFloat32;
+  std::string reference_cache;  // HDF5 cache of reference solutions; empty: no cache
 };
 
 // The networks: the ε encoder shared by ρ and ĝ.

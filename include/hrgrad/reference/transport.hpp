@@ -3,8 +3,8 @@
 // with constant coefficients, constant inflow data f(t,0,v>0) = f_L, f(t,1,v<0) = f_R and a
 // constant initial state f0. The implicit even-odd asymptotic-preserving finite-volume scheme:
 // half-range Gauss-Legendre ordinates, backward Euler, and a density solve that stays well
-// conditioned for every eps in [1e-8, 1]: its dense N x N matrix is LU-factorised (and inverted)
-// once per run, so a step costs 2K tridiagonal solves and one matrix-vector product.
+// conditioned for every eps in [1e-8, 1]: its dense N x N matrix is LU-factorised once per run,
+// so a step costs 2K tridiagonal solves and one LU back-substitution.
 #pragma once
 
 #include <string>

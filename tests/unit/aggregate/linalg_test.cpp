@@ -1,5 +1,5 @@
-// The module's shared linear algebra: pseudo-inverse cutoff, simplex projection, bounded QP,
-// the seeded permutation generator.
+// The module's shared linear algebra: pseudo-inverse cutoff, bounded QP, the seeded
+// permutation generator.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -19,16 +19,6 @@ TEST(Linalg, PinvDropsSmallEigenvalues) {
   EXPECT_NEAR(p.inverse(1, 1), 1e3, 1e-9);
   EXPECT_EQ(p.inverse(2, 2), 0.0);
   EXPECT_EQ(symmetric_pinv(Eigen::MatrixXd::Zero(2, 2), 1e-10).rank, 0);
-}
-
-TEST(Linalg, SimplexProjection) {
-  Eigen::VectorXd v(3);
-  v << 0.5, 0.2, -1.0;
-  const Eigen::VectorXd x = project_simplex(v);
-  EXPECT_NEAR(x.sum(), 1.0, 1e-15);
-  EXPECT_NEAR(x(0), 0.65, 1e-15);
-  EXPECT_NEAR(x(1), 0.35, 1e-15);
-  EXPECT_EQ(x(2), 0.0);
 }
 
 TEST(Linalg, BoundedQpMatchesEnumeration) {

@@ -3,6 +3,10 @@
 #include <gtest/gtest.h>
 
 #include "hrgrad/core/gauss_legendre.hpp"
+#include "hrgrad/reference/diffusion_limit.hpp"
+#include "hrgrad/reference/solution.hpp"
+
+#include <cstdio>
 
 namespace {
 
@@ -71,17 +75,35 @@ TEST(TransportLoss, SameRegimeAndStepGiveTheSameSamples) {
   for (const auto& c : la.components) EXPECT_TRUE(std::isfinite(c.item<double>()));
 }
 
-TEST(TransportEvaluation, SmallEpsHasTheDiffusionReference) {
+TEST(TransportEvaluation, EveryEpsHasTheSolverReference) {
   TransportProblem problem(small_settings());
-  const auto e = problem.evaluate(1e-4);
-  ASSERT_EQ(e.x.size(), 100u);
-  EXPECT_DOUBLE_EQ(e.x[0], 0.005);
-  ASSERT_EQ(e.fields.size(), 1u);
-  EXPECT_EQ(e.fields[0].reference.size(), 100u);
-  EXPECT_GT(e.fields[0].relative_l2, 0.0);
-  const auto big = problem.evaluate(1.0);
-  EXPECT_TRUE(big.fields[0].reference.empty());
-  EXPECT_LT(big.fields[0].relative_l2, 0.0);
+  for (double eps : {1e-4, 1.0}) {
+    const auto e = problem.evaluate(eps);
+    ASSERT_EQ(e.x.size(), 100u);
+    EXPECT_DOUBLE_EQ(e.x[0], 0.005);
+    ASSERT_EQ(e.fields.size(), 1u);
+    const auto& rho = e.fields[0];
+    ASSERT_EQ(rho.reference.size(), 100u);
+    EXPECT_NEAR(rho.relative_l2, hrgrad::reference::relative_l2(rho.prediction, rho.reference), 1e-15);
+    EXPECT_GT(rho.relative_l2, 0.0);
+    EXPECT_NE(e.reference_name.find("AP finite volume"), std::string::npos);
+  }
+}
+
+// The solver's reference at eps = 1e-4 is the diffusion limit to O(eps).
+TEST(TransportEvaluation, SmallEpsReferenceIsTheDiffusionLimit) {
+  auto s = small_settings();
+  s.reference_cache = ::testing::TempDir() + "hrgrad_refcache_test.h5";
+  std::remove(s.reference_cache.c_str());
+  TransportProblem problem(s);
+  const auto first = problem.evaluate(1e-4);
+  const auto exact = hrgrad::reference::diffusion_limit_density(0.1, first.x);
+  EXPECT_LT(hrgrad::reference::relative_l2(first.fields[0].reference, exact), 1e-3);
+  EXPECT_EQ(first.reference_name.find("cached"), std::string::npos);
+  const auto second = problem.evaluate(1e-4);  // now read from the cache file
+  EXPECT_NE(second.reference_name.find("cached"), std::string::npos);
+  EXPECT_EQ(first.fields[0].reference, second.fields[0].reference);
+  std::remove(s.reference_cache.c_str());
 }
 
 }  // namespace

@@ -27,7 +27,7 @@ double total(const std::vector<double>& u) {
   return s / double(u.size());
 }
 
-TEST(Bgk, DefaultsAreTheRecommendedGrid) {
+TEST(ReferenceBgk, DefaultsAreTheRecommendedGrid) {
   std::vector<std::string> notes;
   const BgkSettings s = resolve_bgk(BgkSettings{}, &notes);
   EXPECT_EQ(s.cells, 400);
@@ -37,7 +37,7 @@ TEST(Bgk, DefaultsAreTheRecommendedGrid) {
   EXPECT_TRUE(notes.empty());
 }
 
-TEST(Bgk, UniformMaxwellianStaysUniform) {
+TEST(ReferenceBgk, UniformMaxwellianStaysUniform) {
   for (double kn : {1e-6, 1e-2, 1.0}) {
     BgkSettings s = small(kn, "tanh20");
     s.left = s.right = {0.8, 0.3, 1.2};
@@ -59,7 +59,7 @@ TEST(Bgk, UniformMaxwellianStaysUniform) {
 // Riemann data (Case V): until the fastest ordinate's numerical domain of dependence (two cells
 // per step) reaches a boundary, the boundary cells keep their Maxwellians at rest, so no mass or
 // energy crosses the boundaries and only the pressure difference pushes momentum in.
-TEST(Bgk, ConservesMassMomentumEnergyBeforeWavesReachTheBoundary) {
+TEST(ReferenceBgk, ConservesMassMomentumEnergyBeforeWavesReachTheBoundary) {
   for (double kn : {1e-4, 1e-2, 1.0}) {
     BgkSettings s;  // 400 cells, dt = dx / 10: 80 steps reach 160 cells from the centre
     s.kn = kn;
@@ -90,7 +90,7 @@ TEST(Bgk, ConservesMassMomentumEnergyBeforeWavesReachTheBoundary) {
 }
 
 // Once waves leave the domain, totals change by exactly the boundary fluxes.
-TEST(Bgk, BalancesTheBoundaryFluxesAfterWavesArrive) {
+TEST(ReferenceBgk, BalancesTheBoundaryFluxesAfterWavesArrive) {
   for (const std::string profile : {"tanh20", "sin", "linear"}) {
     BgkSettings s = small(1.0, profile, 0.1);
     const Solution sol = solve_bgk(s);
@@ -104,7 +104,7 @@ TEST(Bgk, BalancesTheBoundaryFluxesAfterWavesArrive) {
   }
 }
 
-TEST(Bgk, DensityAndTemperatureStayPositive) {
+TEST(ReferenceBgk, DensityAndTemperatureStayPositive) {
   for (const std::string& profile : bgk_profiles()) {
     for (double kn : {1e-6, 1e-3, 1e-1, 1.0, 1e3}) {
       const Solution sol = solve_bgk(small(kn, profile));
@@ -121,7 +121,7 @@ TEST(Bgk, DensityAndTemperatureStayPositive) {
 // Swapping the two states mirrors the solution: rho(x) -> rho(-x), m -> -m(-x). Checks that
 // both boundaries are treated alike (the shipped solver copied cell N-3 into the right ghosts;
 // the linear profile, whose slope reaches the boundaries, exposes that).
-TEST(Bgk, MirrorSymmetricBoundaries) {
+TEST(ReferenceBgk, MirrorSymmetricBoundaries) {
   for (const std::string profile : {"tanh20", "step", "linear"}) {
     BgkSettings a = small(1.0, profile, 0.1);
     BgkSettings b = a;
@@ -140,7 +140,7 @@ TEST(Bgk, MirrorSymmetricBoundaries) {
   }
 }
 
-TEST(Bgk, DtAboveTheCflBoundIsReducedAndReported) {
+TEST(ReferenceBgk, DtAboveTheCflBoundIsReducedAndReported) {
   BgkSettings s = small(1.0, "tanh20");
   s.dt = 1e-3;  // CFL ~ 2 at 200 cells
   const Solution sol = solve_bgk(s);
@@ -156,7 +156,7 @@ TEST(Bgk, DtAboveTheCflBoundIsReducedAndReported) {
   EXPECT_EQ(bgk_key(direct), bgk_key(s));
 }
 
-TEST(Bgk, SmallKnApproachesTheEulerLimit) {
+TEST(ReferenceBgk, SmallKnApproachesTheEulerLimit) {
   // As Kn -> 0 the relaxation makes f Maxwellian; Kn = 1e-6 and 1e-9 agree to O(Kn).
   const Solution a = solve_bgk(small(1e-6, "tanh20")), b = solve_bgk(small(1e-9, "tanh20"));
   EXPECT_LE(relative_l2(a.rho[0], b.rho[0]), 1e-5);
@@ -164,7 +164,7 @@ TEST(Bgk, SmallKnApproachesTheEulerLimit) {
   EXPECT_GE(relative_l2(c.rho[0], b.rho[0]), 1e-2);
 }
 
-TEST(Bgk, ProfilesAndAliases) {
+TEST(ReferenceBgk, ProfilesAndAliases) {
   BgkSettings s;
   s.profile = "IV";
   EXPECT_EQ(resolve_bgk(s).profile, "tanh20");
@@ -191,7 +191,7 @@ void expect_input_error(const BgkSettings& s, const std::string& prefix) {
   }
 }
 
-TEST(Bgk, RejectsBadInputNamingTheOption) {
+TEST(ReferenceBgk, RejectsBadInputNamingTheOption) {
   BgkSettings s;
   s.kn = 0;
   expect_input_error(s, "--eps: must be > 0, got 0");

@@ -9,7 +9,7 @@
 namespace hrgrad::reference {
 namespace {
 
-TEST(CellCentres, DefaultGridIsTheEvaluationGrid) {
+TEST(ReferenceCellCentres, DefaultGridIsTheEvaluationGrid) {
   const auto x = cell_centres(100);
   ASSERT_EQ(x.size(), 100u);
   for (int j = 0; j < 100; ++j) EXPECT_NEAR(x[j], 0.005 + 0.01 * j, 1e-15);
@@ -21,7 +21,7 @@ TEST(CellCentres, DefaultGridIsTheEvaluationGrid) {
 }
 
 // physics.md §5.1 "Converged values", column ε -> 0 (exact), t = 0.1, printed to 5 decimals.
-TEST(DiffusionLimit, MatchesConvergedValuesTable) {
+TEST(ReferenceDiffusionLimit, MatchesConvergedValuesTable) {
   const std::vector<double> x = {0.005, 0.105, 0.205, 0.305, 0.505, 0.805, 0.995};
   const std::vector<double> expected = {0.98455, 0.68426, 0.42722, 0.23750,
                                         0.05048, 0.00182, 0.00002};
@@ -32,7 +32,7 @@ TEST(DiffusionLimit, MatchesConvergedValuesTable) {
   }
 }
 
-TEST(DiffusionLimit, BothSeriesAgreeAcrossTheirRanges) {
+TEST(ReferenceDiffusionLimit, BothSeriesAgreeAcrossTheirRanges) {
   for (double dt : {1e-3, 1e-2, 0.1, 1.0 / M_PI, 0.5, 2.0}) {
     for (double x : {0.0, 0.01, 0.3, 0.5, 0.77, 0.999, 1.0}) {
       EXPECT_NEAR(detail::diffusion_fourier_series(dt, x), detail::diffusion_image_series(dt, x),
@@ -42,7 +42,7 @@ TEST(DiffusionLimit, BothSeriesAgreeAcrossTheirRanges) {
   }
 }
 
-TEST(DiffusionLimit, BoundaryValuesAndLimits) {
+TEST(ReferenceDiffusionLimit, BoundaryValuesAndLimits) {
   for (double t : {1e-12, 1e-6, 0.1, 10.0}) {
     EXPECT_NEAR(diffusion_limit_density(t, 0.0), 1.0, 1e-15);
     EXPECT_NEAR(diffusion_limit_density(t, 1.0), 0.0, 1e-15);
@@ -57,7 +57,7 @@ TEST(DiffusionLimit, BoundaryValuesAndLimits) {
   EXPECT_DOUBLE_EQ(diffusion_limit_density(0.2, 0.4, 2.0), diffusion_limit_density(0.1, 0.4));
 }
 
-TEST(DiffusionLimit, RejectsBadInput) {
+TEST(ReferenceDiffusionLimit, RejectsBadInput) {
   EXPECT_THROW(diffusion_limit_density(0.0, 0.5), InputError);
   EXPECT_THROW(diffusion_limit_density(-1.0, 0.5), InputError);
   EXPECT_THROW(diffusion_limit_density(0.1, 0.5, 0.0), InputError);
