@@ -164,8 +164,7 @@ QpResult solve_bounded_qp(const Eigen::MatrixXd& h, const Eigen::VectorXd& f,
     const auto k = static_cast<Eigen::Index>(free_list.size());
     Eigen::VectorXd col(k);
     for (Eigen::Index a = 0; a < k; ++a) col(a) = hs(free_list[a], j);
-    const Eigen::VectorXd l =
-        chol.topLeftCorner(k, k).triangularView<Eigen::Lower>().solve(col);
+    const Eigen::VectorXd l = chol.topLeftCorner(k, k).triangularView<Eigen::Lower>().solve(col);
     const double d2 = hs(j, j) - l.squaredNorm();
     free_list.push_back(j);
     if (!chol_ok || !(d2 > kPivot)) {

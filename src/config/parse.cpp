@@ -106,8 +106,13 @@ po::options_description describe(Options& o, std::string& eval_eps_text) {
     }
   }
 
+  po::options_description debug("Debugging");
+  debug.add_options()
+      ("debug.fail-rank", with_default(&o.debug_fail_rank), "inject a failure on this rank (-1: none), to test that one rank's error ends the job")
+      ("debug.fail-step", with_default(&o.debug_fail_step), "the step at which --debug.fail-rank fails");
+
   po::options_description all("hrgrad-train options");
-  all.add(general).add(problem).add(model).add(sampling).add(train).add(aggregation);
+  all.add(general).add(problem).add(model).add(sampling).add(train).add(aggregation).add(debug);
   return all;
 }
 

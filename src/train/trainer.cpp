@@ -159,6 +159,10 @@ TrainResult Trainer::run() {
     for (auto& group : optimizer_->param_groups()) {
       static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
     }
+    if (step == o.debug_fail_step && comm_.rank() == o.debug_fail_rank) {
+      throw Error(log::format("injected failure (--debug.fail-rank ", o.debug_fail_rank,
+                              ") at step ", step));
+    }
     Stopwatch phase;
     std::vector<torch::Tensor> rows;
     std::vector<double> local_scalars;

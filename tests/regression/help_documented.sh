@@ -6,7 +6,7 @@ train=$1 doc=$2
 fail=0
 for option in $("$train" --help | grep -oE -- '--[a-z][a-z0-9.-]*' | sort -u); do
   case "$option" in
-    --model.*|--points.*) ;;
+    --model.*|--points.*|--debug.*) ;;
     --*.*) continue ;;
   esac
   grep -q -- "\`$option\`" "$doc" || { echo "FAIL: $option is not in $doc"; fail=1; }

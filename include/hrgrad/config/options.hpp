@@ -53,6 +53,9 @@ struct Options {
   // "none" disables it.
   std::string reference_cache = "auto";
   bool quiet = false;
+  // Fault injection for tests: rank debug_fail_rank throws at step debug_fail_step (-1: never).
+  int debug_fail_rank = -1;
+  int debug_fail_step = -1;
   std::string config_file;  // the INI file the options came from, if any
 
   // Every option as "name = value" text, for /config and for logs.
