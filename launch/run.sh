@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The main job: installs what is missing, builds, and trains the default problem (linear
 # transport, eps in [1e-4, 1], 4 regimes, HRGrad) on as many MPI ranks as regimes fit the
-# cores, then prints the per-eps error table. Arguments go to hrgrad-train, e.g.
+# cores, then prints the per-eps error table and writes plots beside runs/default.h5. Arguments go to hrgrad-train, e.g.
 #   launch/run.sh --config launch/configs/default.ini --steps 500
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -25,3 +25,6 @@ if [ "$(id -u)" -eq 0 ]; then
 fi
 echo "run: mpirun -np $ranks hrgrad-train --config $config --output $output $*"
 mpirun "${mpi_flags[@]}" -np "$ranks" "$build/hrgrad-train" --config "$config" --output "$output" "$@"
+
+echo "run: plots of $output"
+/usr/bin/python3 "$root/launch/plot.py" "$output"

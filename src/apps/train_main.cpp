@@ -31,8 +31,8 @@ int main(int argc, char** argv) {
         }
         const auto result = trainer->run();
         if (env.world().rank() == 0) {
-          hrgrad::log::info(hrgrad::train::format_evaluation_table(result.evaluations,
-                                                                   options->t_final));
+          hrgrad::log::info(
+              hrgrad::train::format_evaluation_table(result.evaluations, options->t_final));
           hrgrad::log::info("wrote " + options->output);
         }
         return 0;

@@ -26,8 +26,8 @@ bool Communicator::all_agree(bool ok) {
   return failed == 0;
 }
 
-void SerialCommunicator::allgatherv(const void* send, void* receive,
-                                    const std::vector<int>& counts, DataType type) {
+void SerialCommunicator::allgatherv(const void* send, void* receive, const std::vector<int>& counts,
+                                    DataType type) {
   if (send != receive) std::memcpy(receive, send, counts.at(0) * size_of(type));
 }
 
@@ -42,7 +42,8 @@ void SerialCommunicator::alltoallv(const void* send, const std::vector<int>& sen
                                    DataType type) {
   const std::size_t bytes = size_of(type);
   std::memcpy(static_cast<char*>(receive) + receive_displs.at(0) * bytes,
-              static_cast<const char*>(send) + send_displs.at(0) * bytes, send_counts.at(0) * bytes);
+              static_cast<const char*>(send) + send_displs.at(0) * bytes,
+              send_counts.at(0) * bytes);
 }
 
 std::unique_ptr<Communicator> SerialCommunicator::split(int, int) const {

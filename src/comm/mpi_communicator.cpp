@@ -94,8 +94,8 @@ void MpiCommunicator::gatherv(const void* send, void* receive, const std::vector
                               DataType type, int root) {
   const auto displs = displacements(counts);
   const void* source = (rank_ == root && send == receive) ? MPI_IN_PLACE : send;
-  check(MPI_Gatherv(source, counts.at(rank_), mpi_type(type), receive, counts.data(),
-                    displs.data(), mpi_type(type), root, comm_),
+  check(MPI_Gatherv(source, counts.at(rank_), mpi_type(type), receive, counts.data(), displs.data(),
+                    mpi_type(type), root, comm_),
         "MPI_Gatherv");
 }
 
@@ -103,10 +103,10 @@ void MpiCommunicator::alltoallv(const void* send, const std::vector<int>& send_c
                                 const std::vector<int>& send_displs, void* receive,
                                 const std::vector<int>& receive_counts,
                                 const std::vector<int>& receive_displs, DataType type) {
-  check(MPI_Alltoallv(in_place(send, receive), send_counts.data(), send_displs.data(),
-                      mpi_type(type), receive, receive_counts.data(), receive_displs.data(),
-                      mpi_type(type), comm_),
-        "MPI_Alltoallv");
+  check(
+      MPI_Alltoallv(in_place(send, receive), send_counts.data(), send_displs.data(), mpi_type(type),
+                    receive, receive_counts.data(), receive_displs.data(), mpi_type(type), comm_),
+      "MPI_Alltoallv");
 }
 
 std::unique_ptr<Communicator> MpiCommunicator::split(int color, int key) const {

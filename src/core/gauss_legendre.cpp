@@ -7,7 +7,8 @@
 namespace hrgrad {
 
 Quadrature gauss_legendre(int n, double a, double b) {
-  if (n < 1) throw std::invalid_argument("gauss_legendre: n must be >= 1, got " + std::to_string(n));
+  if (n < 1)
+    throw std::invalid_argument("gauss_legendre: n must be >= 1, got " + std::to_string(n));
   Quadrature q;
   q.nodes.resize(n);
   q.weights.resize(n);

@@ -60,8 +60,7 @@ File::File(const std::string& path, Mode mode) : path_(path) {
       break;
   }
   if (id < 0) {
-    throw IoError(path + ": cannot " +
-                  std::string(mode == Mode::kCreate ? "create" : "open") +
+    throw IoError(path + ": cannot " + std::string(mode == Mode::kCreate ? "create" : "open") +
                   " HDF5 file (missing, unwritable, or not an HDF5 file)");
   }
   file_ = Handle(id, H5Fclose);
@@ -197,8 +196,7 @@ void File::write_attribute(const std::string& object, const std::string& name, d
                       [&](const std::string& what) { fail(what, object); });
 }
 
-void File::write_attribute(const std::string& object, const std::string& name,
-                           std::int64_t value) {
+void File::write_attribute(const std::string& object, const std::string& name, std::int64_t value) {
   if (!exists(object)) create_group(object);
   Handle obj = open_object(object);
   write_attribute_raw(obj.get(), name, H5T_NATIVE_INT64, &value,
@@ -228,7 +226,8 @@ double File::read_attribute_double(const std::string& object, const std::string&
   Handle obj = open_object(object);
   Handle attr(H5Aopen(obj.get(), name.c_str(), H5P_DEFAULT), H5Aclose);
   double value = 0;
-  if (H5Aread(attr.get(), H5T_NATIVE_DOUBLE, &value) < 0) fail("cannot read attribute " + name, object);
+  if (H5Aread(attr.get(), H5T_NATIVE_DOUBLE, &value) < 0)
+    fail("cannot read attribute " + name, object);
   return value;
 }
 
@@ -237,7 +236,8 @@ std::int64_t File::read_attribute_int64(const std::string& object, const std::st
   Handle obj = open_object(object);
   Handle attr(H5Aopen(obj.get(), name.c_str(), H5P_DEFAULT), H5Aclose);
   std::int64_t value = 0;
-  if (H5Aread(attr.get(), H5T_NATIVE_INT64, &value) < 0) fail("cannot read attribute " + name, object);
+  if (H5Aread(attr.get(), H5T_NATIVE_INT64, &value) < 0)
+    fail("cannot read attribute " + name, object);
   return value;
 }
 
@@ -246,19 +246,22 @@ std::string File::read_attribute_string(const std::string& object, const std::st
   Handle obj = open_object(object);
   Handle attr(H5Aopen(obj.get(), name.c_str(), H5P_DEFAULT), H5Aclose);
   Handle type(H5Aget_type(attr.get()), H5Tclose);
-  if (H5Tget_class(type.get()) != H5T_STRING) fail("attribute " + name + " is not a string", object);
+  if (H5Tget_class(type.get()) != H5T_STRING)
+    fail("attribute " + name + " is not a string", object);
   if (H5Tis_variable_str(type.get()) > 0) {
     char* text = nullptr;
     Handle memtype(H5Tcopy(H5T_C_S1), H5Tclose);
     H5Tset_size(memtype.get(), H5T_VARIABLE);
-    if (H5Aread(attr.get(), memtype.get(), &text) < 0) fail("cannot read attribute " + name, object);
+    if (H5Aread(attr.get(), memtype.get(), &text) < 0)
+      fail("cannot read attribute " + name, object);
     std::string value = text ? text : "";
     H5free_memory(text);
     return value;
   }
   const std::size_t size = H5Tget_size(type.get());
   std::string value(size, '\0');
-  if (H5Aread(attr.get(), type.get(), value.data()) < 0) fail("cannot read attribute " + name, object);
+  if (H5Aread(attr.get(), type.get(), value.data()) < 0)
+    fail("cannot read attribute " + name, object);
   value.resize(value.find('\0') == std::string::npos ? size : value.find('\0'));
   return value;
 }

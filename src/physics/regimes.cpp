@@ -17,7 +17,8 @@ std::vector<Regime> log_uniform_regimes(double eps_min, double eps_max, int coun
   for (int k = 0; k < count; ++k) {
     regimes[k].index = k;
     regimes[k].eps_low = std::pow(10.0, low + (high - low) * k / count);
-    regimes[k].eps_high = k + 1 == count ? eps_max : std::pow(10.0, low + (high - low) * (k + 1) / count);
+    regimes[k].eps_high =
+        k + 1 == count ? eps_max : std::pow(10.0, low + (high - low) * (k + 1) / count);
   }
   regimes.front().eps_low = eps_min;
   return regimes;

@@ -19,8 +19,8 @@ torch::Tensor mse(const torch::Tensor& residual) { return residual.square().mean
 }  // namespace
 
 TransportApnnImpl::TransportApnnImpl(const TransportSettings& s) {
-  encoder = register_module("encoder", model::EpsEncoder(s.eps_min, s.eps_max, s.encoding,
-                                                         s.harmonics, s.hidden_size));
+  encoder = register_module(
+      "encoder", model::EpsEncoder(s.eps_min, s.eps_max, s.encoding, s.harmonics, s.hidden_size));
   const int z = encoder->size();
   rho_net = register_module("rho", model::Mlp(2 + z, s.width, s.depth));
   g_net = register_module("g", model::Mlp(3 + z, s.width, s.depth));
@@ -110,8 +110,10 @@ TaskLoss TransportProblem::loss_at(const torch::Tensor& t_in, const torch::Tenso
   const auto zeros = torch::zeros_like(t_bd);
   const auto left = fields(t_bd, zeros, eps_bd, false);
   const auto right = fields(t_bd, zeros + 1.0, eps_bd, false);
-  const torch::Tensor f_left = (left.rho + eps_bd * left.g).index({torch::indexing::Slice(), positive_});
-  const torch::Tensor f_right = (right.rho + eps_bd * right.g).index({torch::indexing::Slice(), negative_});
+  const torch::Tensor f_left =
+      (left.rho + eps_bd * left.g).index({torch::indexing::Slice(), positive_});
+  const torch::Tensor f_right =
+      (right.rho + eps_bd * right.g).index({torch::indexing::Slice(), negative_});
 
   // Initial condition at every node.
   const auto initial = fields(torch::zeros_like(x_ic), x_ic, eps_ic, false);
@@ -153,8 +155,9 @@ Evaluation TransportProblem::evaluate(double eps) {
   result.x = reference::cell_centres(100);
   const auto options = nodes_.options();
   const auto n = static_cast<std::int64_t>(result.x.size());
-  const torch::Tensor x =
-      torch::tensor(result.x, torch::TensorOptions().dtype(torch::kFloat64)).to(options.dtype()).unsqueeze(1);
+  const torch::Tensor x = torch::tensor(result.x, torch::TensorOptions().dtype(torch::kFloat64))
+                              .to(options.dtype())
+                              .unsqueeze(1);
   const torch::Tensor t = torch::full({n, 1}, settings_.t_final, options);
   const torch::Tensor e = torch::full({n, 1}, eps, options);
   const auto out = fields(t, x, e, false);
@@ -175,7 +178,8 @@ Evaluation TransportProblem::evaluate(double eps) {
   rs.initial = s.initial;
   rs = reference::resolve_transport(rs);
   ReferenceCache cache(s.reference_cache);
-  const auto ref = cache.get(reference::transport_key(rs), [&] { return reference::solve_transport(rs); });
+  const auto ref =
+      cache.get(reference::transport_key(rs), [&] { return reference::solve_transport(rs); });
   field.reference = reference::interpolate_linear(ref.x, ref.rho, result.x);
   field.relative_l2 = reference::relative_l2(field.prediction, field.reference);
   char name[160];

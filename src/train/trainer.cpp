@@ -65,7 +65,8 @@ torch::Tensor flat_gradient(const torch::Tensor& loss, const std::vector<torch::
   std::vector<torch::Tensor> flat;
   flat.reserve(grads.size());
   for (std::size_t i = 0; i < grads.size(); ++i) {
-    flat.push_back(grads[i].defined() ? grads[i].reshape({-1}) : torch::zeros_like(params[i]).reshape({-1}));
+    flat.push_back(grads[i].defined() ? grads[i].reshape({-1})
+                                      : torch::zeros_like(params[i]).reshape({-1}));
   }
   return torch::cat(flat);
 }
@@ -128,10 +129,10 @@ void Trainer::broadcast_parameters() {
   torch::NoGradGuard no_grad;
   for (auto& p : parameters_) {
     torch::Tensor data = p.detach().contiguous();
-    comm_.broadcast(data.data_ptr(), data.numel(),
-                    p.scalar_type() == torch::kFloat64 ? comm::DataType::kFloat64
-                                                       : comm::DataType::kFloat32,
-                    0);
+    comm_.broadcast(
+        data.data_ptr(), data.numel(),
+        p.scalar_type() == torch::kFloat64 ? comm::DataType::kFloat64 : comm::DataType::kFloat32,
+        0);
     p.copy_(data);
   }
 }
@@ -180,7 +181,8 @@ TrainResult Trainer::run() {
     phase.reset();
     if (result.skipped) {
       ++consecutive_skips;
-      log::warning(log::format("step ", step, ": non-finite task gradients, step skipped on every rank"));
+      log::warning(
+          log::format("step ", step, ": non-finite task gradients, step skipped on every rank"));
       if (consecutive_skips >= 10) {
         throw Error(log::format("training diverged: ", consecutive_skips,
                                 " consecutive steps with non-finite gradients (last step ", step,
@@ -215,7 +217,8 @@ TrainResult Trainer::run() {
       row.min_update_cosine = row.update_norm = row.conflict = std::nan("");
     }
     const bool last = step + 1 == o.train.steps;
-    if (o.train.log_every > 0 && (step % o.train.log_every == 0 || last)) report(row, clock.seconds());
+    if (o.train.log_every > 0 && (step % o.train.log_every == 0 || last))
+      report(row, clock.seconds());
     history_.add(std::move(row));
   }
 
@@ -225,8 +228,8 @@ TrainResult Trainer::run() {
   if (comm_.rank() == 0) {
     for (double eps : o.eval_eps) {
       if (eps < o.eps_min || eps > o.eps_max) {
-        log::warning(log::format("--eval-eps: ", eps, " lies outside the trained range [", o.eps_min,
-                                 ", ", o.eps_max, "]; the network extrapolates"));
+        log::warning(log::format("--eval-eps: ", eps, " lies outside the trained range [",
+                                 o.eps_min, ", ", o.eps_max, "]; the network extrapolates"));
       }
       result.evaluations.push_back(problem_->evaluate(eps));
     }

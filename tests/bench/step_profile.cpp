@@ -41,13 +41,15 @@ int main(int argc, char** argv) {
     auto left = problem.fields(tb, torch::zeros_like(tb), eb, false);
     auto right = problem.fields(tb, torch::ones_like(tb), eb, false);
     auto xi = torch::rand({s.initial_points, 1}, opts);
-    auto init = problem.fields(torch::zeros_like(xi), xi, torch::full({s.initial_points, 1}, 0.05, opts), false);
+    auto init = problem.fields(torch::zeros_like(xi), xi,
+                               torch::full({s.initial_points, 1}, 0.05, opts), false);
     const double b = w.seconds();
     w.reset();
     auto loss = problem.task_loss(regime, r);
     const double c = w.seconds();
     w.reset();
-    auto loss2 = problem.loss_at(t, x, e, tb, eb, xi, torch::full({s.initial_points, 1}, 0.05, opts));
+    auto loss2 =
+        problem.loss_at(t, x, e, tb, eb, xi, torch::full({s.initial_points, 1}, 0.05, opts));
     const double c2 = w.seconds();
     if (r >= 3) t_loss_at.push_back(c2);
     w.reset();
@@ -61,8 +63,10 @@ int main(int argc, char** argv) {
     }
   }
   std::printf("loss_at on fixed points %.2f\n", 1e3 * median(t_loss_at));
-  std::printf("median ms: interior fields+jets %.2f | boundary+initial fields %.2f | full task loss %.2f | backward %.2f | loss+backward %.2f\n",
-              1e3 * median(t_interior), 1e3 * median(t_other), 1e3 * median(t_loss),
-              1e3 * median(t_backward), 1e3 * (median(t_loss) + median(t_backward)));
+  std::printf(
+      "median ms: interior fields+jets %.2f | boundary+initial fields %.2f | full task loss %.2f | "
+      "backward %.2f | loss+backward %.2f\n",
+      1e3 * median(t_interior), 1e3 * median(t_other), 1e3 * median(t_loss),
+      1e3 * median(t_backward), 1e3 * (median(t_loss) + median(t_backward)));
   return 0;
 }

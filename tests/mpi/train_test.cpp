@@ -37,9 +37,11 @@ void check_rank_count_invariance(const std::string& dtype, double tolerance) {
   auto& world = test::world();
   log::set_quiet(true);
   const auto dir = std::filesystem::temp_directory_path();
-  const auto parallel_out = (dir / ("hrgrad_train_mpi_" + std::to_string(world.size()) + ".h5")).string();
+  const auto parallel_out =
+      (dir / ("hrgrad_train_mpi_" + std::to_string(world.size()) + ".h5")).string();
   const auto serial_out = (dir / ("hrgrad_train_serial_" + std::to_string(world.size()) + "_" +
-                                  std::to_string(world.rank()) + ".h5")).string();
+                                  std::to_string(world.rank()) + ".h5"))
+                              .string();
 
   train::Trainer parallel(small_run(parallel_out, dtype), world);
   parallel.run();

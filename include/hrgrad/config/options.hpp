@@ -10,29 +10,29 @@
 namespace hrgrad::config {
 
 struct ModelOptions {
-  int width = 64;               // hidden width of each MLP
-  int depth = 4;                // hidden layers of each MLP
+  int width = 64;                   // hidden width of each MLP
+  int depth = 4;                    // hidden layers of each MLP
   std::string encoding = "hidden";  // ε representation: hidden (learned) or raw (z = s)
-  int harmonics = 4;            // K in [s, sin(kπs), cos(kπs)]_{k=1..K}
-  int hidden_size = 8;          // d_h, the size of the learned representation
+  int harmonics = 4;                // K in [s, sin(kπs), cos(kπs)]_{k=1..K}
+  int hidden_size = 8;              // d_h, the size of the learned representation
 };
 
 struct SamplingOptions {
-  int interior = 128;    // (t, x) pairs per regime per step, each at all quadrature nodes
-  int boundary = 64;     // boundary times per regime per step (each at the inflow nodes)
-  int initial = 64;      // initial positions per regime per step (each at all nodes)
-  int quadrature = 16;   // Gauss-Legendre velocity nodes on [-1, 1]
+  int interior = 128;   // (t, x) pairs per regime per step, each at all quadrature nodes
+  int boundary = 64;    // boundary times per regime per step (each at the inflow nodes)
+  int initial = 64;     // initial positions per regime per step (each at all nodes)
+  int quadrature = 16;  // Gauss-Legendre velocity nodes on [-1, 1]
 };
 
 struct TrainOptions {
   int steps = 3000;
   double lr = 1e-3;
-  double lr_decay = 0.96;   // multiply lr by this every lr_decay_every steps
+  double lr_decay = 0.96;  // multiply lr by this every lr_decay_every steps
   int lr_decay_every = 100;
   int log_every = 100;
   std::uint64_t seed = 0;
   std::string dtype = "float32";
-  int threads = 0;          // torch threads per rank; 0 = cores per rank on this node
+  int threads = 0;  // torch threads per rank; 0 = cores per rank on this node
 };
 
 struct Options {

@@ -14,7 +14,7 @@
 namespace hrgrad::physics {
 
 struct TaskLoss {
-  torch::Tensor total;                   // scalar, differentiable in the parameters
+  torch::Tensor total;                    // scalar, differentiable in the parameters
   std::vector<torch::Tensor> components;  // unweighted MSEs, in component_names() order
 };
 

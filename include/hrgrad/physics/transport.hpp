@@ -61,8 +61,9 @@ class TransportProblem final : public Problem {
   TransportFields fields(const torch::Tensor& t, const torch::Tensor& x, const torch::Tensor& eps,
                          bool derivatives);
   // Loss of the given samples (the seam the tests use with hand-picked points).
-  TaskLoss loss_at(const torch::Tensor& t_in, const torch::Tensor& x_in, const torch::Tensor& eps_in,
-                   const torch::Tensor& t_bd, const torch::Tensor& eps_bd, const torch::Tensor& x_ic,
+  TaskLoss loss_at(const torch::Tensor& t_in, const torch::Tensor& x_in,
+                   const torch::Tensor& eps_in, const torch::Tensor& t_bd,
+                   const torch::Tensor& eps_bd, const torch::Tensor& x_ic,
                    const torch::Tensor& eps_ic);
   TransportApnn& model() { return model_; }
   const TransportSettings& settings() const { return settings_; }
@@ -72,7 +73,7 @@ class TransportProblem final : public Problem {
 
   TransportSettings settings_;
   TransportApnn model_{nullptr};
-  torch::Tensor nodes_, weights_;  // (K), weights sum to 1 so <φ> = Σ w_k φ_k
+  torch::Tensor nodes_, weights_;      // (K), weights sum to 1 so <φ> = Σ w_k φ_k
   torch::Tensor positive_, negative_;  // masks of the inflow nodes at x = 0 and x = 1
 };
 

@@ -14,10 +14,10 @@ namespace hrgrad::train {
 struct HistoryRow {
   std::int64_t step = 0;
   double lr = 0, wall_time = 0;
-  std::vector<double> losses;      // m
-  std::vector<double> components;  // m x c
+  std::vector<double> losses;         // m
+  std::vector<double> components;     // m x c
   std::vector<double> gram_diagonal;  // m
-  std::vector<double> cosines;     // m x m
+  std::vector<double> cosines;        // m x m
   double min_update_cosine = 0, update_norm = 0, conflict = 0;
   // Seconds this step spent in the task losses and gradients, the collective step (with the
   // aggregation) and the optimizer.

@@ -33,6 +33,8 @@ TEST(GaussLegendre, NodesAscendSymmetricAndInside) {
   EXPECT_NEAR(std::accumulate(q.weights.begin(), q.weights.end(), 0.0), 1.0, 1e-14);
 }
 
-TEST(GaussLegendre, RejectsEmptyRule) { EXPECT_THROW(hrgrad::gauss_legendre(0), std::invalid_argument); }
+TEST(GaussLegendre, RejectsEmptyRule) {
+  EXPECT_THROW(hrgrad::gauss_legendre(0), std::invalid_argument);
+}
 
 }  // namespace

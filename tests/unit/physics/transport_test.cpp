@@ -41,8 +41,10 @@ TEST(TransportFields, JetDerivativesMatchAutograd) {
   // Per node k: d g[:, k] / dt.
   for (int k = 0; k < 6; ++k) {
     const auto gk = f.g.select(1, k);
-    EXPECT_TRUE(torch::allclose(f.g_t.select(1, k), autograd_derivative(gk, t).squeeze(1), 1e-10, 1e-12));
-    EXPECT_TRUE(torch::allclose(f.g_x.select(1, k), autograd_derivative(gk, x).squeeze(1), 1e-10, 1e-12));
+    EXPECT_TRUE(
+        torch::allclose(f.g_t.select(1, k), autograd_derivative(gk, t).squeeze(1), 1e-10, 1e-12));
+    EXPECT_TRUE(
+        torch::allclose(f.g_x.select(1, k), autograd_derivative(gk, x).squeeze(1), 1e-10, 1e-12));
   }
 }
 
@@ -84,7 +86,8 @@ TEST(TransportEvaluation, EveryEpsHasTheSolverReference) {
     ASSERT_EQ(e.fields.size(), 1u);
     const auto& rho = e.fields[0];
     ASSERT_EQ(rho.reference.size(), 100u);
-    EXPECT_NEAR(rho.relative_l2, hrgrad::reference::relative_l2(rho.prediction, rho.reference), 1e-15);
+    EXPECT_NEAR(rho.relative_l2, hrgrad::reference::relative_l2(rho.prediction, rho.reference),
+                1e-15);
     EXPECT_GT(rho.relative_l2, 0.0);
     EXPECT_NE(e.reference_name.find("AP finite volume"), std::string::npos);
   }
