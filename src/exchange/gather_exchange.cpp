@@ -1,28 +1,20 @@
 #include <cmath>
 
+#include "detail.hpp"
 #include "hrgrad/core/error.hpp"
 #include "hrgrad/core/log.hpp"
 #include "hrgrad/exchange/exchange.hpp"
 
 namespace hrgrad::exchange {
-namespace {
-
-comm::DataType data_type(const torch::Tensor& t) {
-  if (t.scalar_type() == torch::kFloat32) return comm::DataType::kFloat32;
-  if (t.scalar_type() == torch::kFloat64) return comm::DataType::kFloat64;
-  throw Error("exchange: unsupported gradient dtype " + std::string(c10::toString(t.scalar_type())));
-}
-
-std::vector<int> scaled(std::vector<int> counts, std::int64_t factor) {
-  for (auto& c : counts) c = static_cast<int>(c * factor);
-  return counts;
-}
-
-}  // namespace
+using detail::data_type;
+using detail::scaled;
 
 GatherExchange::GatherExchange(comm::Communicator& comm, const comm::Topology& topology,
                                aggregate::Aggregator& aggregator, int scalars_per_task)
-    : comm_(comm), topology_(topology), aggregator_(aggregator), scalars_per_task_(scalars_per_task) {}
+    : comm_(comm),
+      topology_(topology),
+      aggregator_(aggregator),
+      scalars_per_task_(scalars_per_task) {}
 
 StepResult GatherExchange::step(const torch::Tensor& local_gradients,
                                 const std::vector<double>& local_scalars) {
@@ -46,8 +38,9 @@ StepResult GatherExchange::step(const torch::Tensor& local_gradients,
   if (root) {
     const torch::Tensor jacobian = all.to(torch::kFloat64);
     const torch::Tensor gram = torch::matmul(jacobian, jacobian.t()).contiguous();
-    Eigen::MatrixXd g = Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic,
-                                                       Eigen::RowMajor>>(gram.data_ptr<double>(), m, m);
+    Eigen::MatrixXd g =
+        Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
+            gram.data_ptr<double>(), m, m);
     const auto aggregated = aggregator_.aggregate(g);
     for (const auto& note : aggregated.diagnostics.notes) log::info("aggregator: " + note);
     packet[0] = aggregated.skip ? 1.0 : 0.0;
@@ -64,6 +57,20 @@ StepResult GatherExchange::step(const torch::Tensor& local_gradients,
   comm_.broadcast(packet.data(), packet.size(), comm::DataType::kFloat64, 0);
   comm_.broadcast(result.update.data_ptr(), p, type, 0);
 
+  // Payload bytes: the two gathers to rank 0, then the two broadcasts from it.
+  const std::int64_t element = static_cast<std::int64_t>(comm::size_of(type));
+  const std::int64_t others = comm_.size() - 1;
+  const std::int64_t own_tasks = topology_.task_count(comm_.rank());
+  const std::int64_t gathered = (own_tasks * p) * element + own_tasks * scalars_per_task_ * 8;
+  const std::int64_t broadcast = static_cast<std::int64_t>(packet.size()) * 8 + p * element;
+  if (root) {
+    result.bytes_received = (m - own_tasks) * p * element + (m - own_tasks) * scalars_per_task_ * 8;
+    result.bytes_sent = others * broadcast;
+  } else {
+    result.bytes_sent = gathered;
+    result.bytes_received = broadcast;
+  }
+
   result.skipped = packet[0] != 0.0;
   result.gram = Eigen::Map<Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
       packet.data() + 1, m, m);
@@ -79,7 +86,10 @@ std::unique_ptr<Exchange> make_exchange(const std::string& name, comm::Communica
   if (name == "gather") {
     return std::make_unique<GatherExchange>(comm, topology, aggregator, scalars_per_task);
   }
-  throw InputError("--exchange: unknown exchange '" + name + "' (choose from gather)");
+  if (name == "sharded") {
+    return std::make_unique<ShardedExchange>(comm, topology, aggregator, scalars_per_task);
+  }
+  throw InputError("--exchange: unknown exchange '" + name + "' (choose from gather, sharded)");
 }
 
 }  // namespace hrgrad::exchange

@@ -9,12 +9,14 @@ void History::add(HistoryRow row) { rows_.push_back(std::move(row)); }
 
 void History::write(io::File& file, const std::string& group) const {
   const std::size_t n = rows_.size(), m = tasks_, c = component_names_.size();
-  std::vector<std::int64_t> step, skipped;
+  std::vector<std::int64_t> step, skipped, bytes_sent, bytes_received;
   std::vector<double> lr, wall, losses, components, diagonal, cosines, min_cos, norm, conflict;
   std::vector<double> time_compute, time_exchange, time_update;
   for (const auto& row : rows_) {
     step.push_back(row.step);
     skipped.push_back(row.skipped ? 1 : 0);
+    bytes_sent.push_back(row.bytes_sent);
+    bytes_received.push_back(row.bytes_received);
     lr.push_back(row.lr);
     wall.push_back(row.wall_time);
     min_cos.push_back(row.min_update_cosine);
@@ -43,6 +45,8 @@ void History::write(io::File& file, const std::string& group) const {
   file.write(group + "/time_compute", time_compute);
   file.write(group + "/time_exchange", time_exchange);
   file.write(group + "/time_update", time_update);
+  file.write(group + "/bytes_sent", bytes_sent);
+  file.write(group + "/bytes_received", bytes_received);
   std::string names;
   for (std::size_t i = 0; i < c; ++i) names += (i ? "," : "") + component_names_[i];
   file.write_attribute(group, "component_names", names);

@@ -197,6 +197,8 @@ TrainResult Trainer::run() {
     row.time_compute = time_compute;
     row.time_exchange = time_exchange;
     row.time_update = phase.seconds();
+    row.bytes_sent = result.bytes_sent;
+    row.bytes_received = result.bytes_received;
     row.step = step;
     row.lr = lr;
     row.wall_time = clock.seconds();

@@ -6,6 +6,7 @@
 #include <torch/torch.h>
 
 #include <Eigen/Dense>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -17,12 +18,15 @@
 namespace hrgrad::exchange {
 
 struct StepResult {
-  torch::Tensor update;          // (p), identical on every rank; zero when skipped
-  Eigen::MatrixXd gram;          // m x m, task order
-  Eigen::VectorXd weights;       // m
+  torch::Tensor update;     // (p), identical on every rank; zero when skipped
+  Eigen::MatrixXd gram;     // m x m, task order
+  Eigen::VectorXd weights;  // m
   aggregate::Diagnostics diagnostics;
-  std::vector<double> scalars;   // m x scalars_per_task, task order
-  bool skipped = false;          // the Gram matrix was not finite: no update this step
+  std::vector<double> scalars;  // m x scalars_per_task, task order
+  bool skipped = false;         // the Gram matrix was not finite: no update this step
+  // This rank's payload bytes this step, from the counts given to MPI; what a rank "sends" to
+  // itself is not counted, and a broadcast counts as root -> every other rank.
+  std::int64_t bytes_sent = 0, bytes_received = 0;
 };
 
 class Exchange {
@@ -52,6 +56,30 @@ class GatherExchange final : public Exchange {
   int scalars_per_task_;
 };
 
+// The sharded exchange (aggregators.md §6, layout A3): the p-vector is split into one contiguous
+// slice per rank; an all-to-all gives each rank its slice of every task gradient, the slice Grams
+// are summed with one allreduce of m x m numbers, every rank runs the aggregator on the same G,
+// forms its slice of the update, and an allgather assembles the update on every rank.
+class ShardedExchange final : public Exchange {
+ public:
+  ShardedExchange(comm::Communicator& comm, const comm::Topology& topology,
+                  aggregate::Aggregator& aggregator, int scalars_per_task);
+  std::string name() const override { return "sharded"; }
+  StepResult step(const torch::Tensor& local_gradients,
+                  const std::vector<double>& local_scalars) override;
+
+ private:
+  comm::Communicator& comm_;
+  comm::Topology topology_;
+  aggregate::Aggregator& aggregator_;
+  int scalars_per_task_;
+};
+
+// The first element of each rank's slice of a p-vector split over `ranks` ranks (size ranks + 1):
+// contiguous slices whose sizes differ by at most one.
+std::vector<std::int64_t> slice_bounds(std::int64_t p, int ranks);
+
+// "gather" or "sharded"; anything else throws InputError.
 std::unique_ptr<Exchange> make_exchange(const std::string& name, comm::Communicator& comm,
                                         const comm::Topology& topology,
                                         aggregate::Aggregator& aggregator, int scalars_per_task);

@@ -22,6 +22,8 @@ struct HistoryRow {
   // Seconds this step spent in the task losses and gradients, the collective step (with the
   // aggregation) and the optimizer.
   double time_compute = 0, time_exchange = 0, time_update = 0;
+  // Payload bytes this rank sent and received in the collective step.
+  std::int64_t bytes_sent = 0, bytes_received = 0;
   bool skipped = false;
 };
 
