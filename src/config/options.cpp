@@ -27,6 +27,7 @@ std::map<std::string, std::string> Options::as_text() const {
       {"model.encoding", model.encoding},
       {"model.harmonics", text(model.harmonics)},
       {"model.hidden-size", text(model.hidden_size)},
+      {"model.rho-output", model.rho_output},
       {"points.interior", text(sampling.interior)},
       {"points.boundary", text(sampling.boundary)},
       {"points.initial", text(sampling.initial)},

@@ -49,63 +49,55 @@ po::typed_value<T>* with_default(T* target) {
 
 // Options holds the defaults; the description binds each option to its field.
 po::options_description describe(Options& o, std::string& eval_eps_text) {
+  // clang-format off
   po::options_description general("General");
-  general.add_options()("help,h", "print this help and exit")(
-      "config", po::value<std::string>(&o.config_file),
-      "INI file of options; the command line overrides it")("output,o", with_default(&o.output),
-                                                            "HDF5 result file")(
-      "reference-cache", with_default(&o.reference_cache),
-      "HDF5 cache of reference solutions: a path, auto (beside --output) or none")(
-      "quiet,q", po::bool_switch(&o.quiet), "print only warnings and errors");
+  general.add_options()
+      ("help,h", "print this help and exit")
+      ("config", po::value<std::string>(&o.config_file), "INI file of options; the command line overrides it")
+      ("output,o", with_default(&o.output), "HDF5 result file")
+      ("reference-cache", with_default(&o.reference_cache), "HDF5 cache of reference solutions: a path, auto (beside --output) or none")
+      ("quiet,q", po::bool_switch(&o.quiet), "print only warnings and errors");
 
   po::options_description problem("Problem");
-  problem.add_options()("problem", with_default(&o.problem),
-                        "kinetic problem: transport (linear transport, micro-macro APNN)")(
-      "eps-min", with_default(&o.eps_min), "smallest Knudsen number of the range")(
-      "eps-max", with_default(&o.eps_max), "largest Knudsen number of the range")(
-      "regimes", with_default(&o.regimes),
-      "number of regimes (tasks): log-uniform segments of [eps-min, eps-max]")(
-      "t-final", with_default(&o.t_final), "final time T")(
-      "eval-eps", po::value<std::string>(&eval_eps_text)->default_value(eval_eps_text),
-      "comma-separated Knudsen numbers evaluated at the end");
+  problem.add_options()
+      ("problem", with_default(&o.problem), "kinetic problem: transport (linear transport, micro-macro APNN)")
+      ("eps-min", with_default(&o.eps_min), "smallest Knudsen number of the range")
+      ("eps-max", with_default(&o.eps_max), "largest Knudsen number of the range")
+      ("regimes", with_default(&o.regimes), "number of regimes (tasks): log-uniform segments of [eps-min, eps-max]")
+      ("t-final", with_default(&o.t_final), "final time T")
+      ("eval-eps", with_default(&eval_eps_text), "comma-separated Knudsen numbers evaluated at the end");
 
   po::options_description model("Model");
-  model.add_options()("model.width", with_default(&o.model.width), "hidden width of each MLP")(
-      "model.depth", with_default(&o.model.depth), "hidden layers of each MLP")(
-      "model.encoding", with_default(&o.model.encoding),
-      "ε representation: hidden (learned tanh features) or raw (normalised log ε)")(
-      "model.harmonics", with_default(&o.model.harmonics),
-      "Fourier harmonics K of the hidden representation")("model.hidden-size",
-                                                          with_default(&o.model.hidden_size),
-                                                          "size d_h of the hidden representation");
+  model.add_options()
+      ("model.width", with_default(&o.model.width), "hidden width of each MLP")
+      ("model.depth", with_default(&o.model.depth), "hidden layers of each MLP")
+      ("model.encoding", with_default(&o.model.encoding), "ε representation: hidden (learned tanh features) or raw (normalised log ε)")
+      ("model.harmonics", with_default(&o.model.harmonics), "Fourier harmonics K of the hidden representation")
+      ("model.hidden-size", with_default(&o.model.hidden_size), "size d_h of the hidden representation")
+      ("model.rho-output", with_default(&o.model.rho_output), "density output: exp (rho = exp(-o)) or hard-initial (rho = f0 + (t/T) exp(-o), exact at t = 0)");
 
   po::options_description sampling("Sampling");
-  sampling.add_options()("points.interior", with_default(&o.sampling.interior),
-                         "interior (t, x) pairs per regime per step, each at every velocity node")(
-      "points.boundary", with_default(&o.sampling.boundary),
-      "boundary times per regime per step, each at every inflow node")(
-      "points.initial", with_default(&o.sampling.initial),
-      "initial positions per regime per step, each at every velocity node")(
-      "quadrature", with_default(&o.sampling.quadrature),
-      "Gauss-Legendre velocity nodes on [-1, 1] (even)");
+  sampling.add_options()
+      ("points.interior", with_default(&o.sampling.interior), "interior (t, x) pairs per regime per step, each at every velocity node")
+      ("points.boundary", with_default(&o.sampling.boundary), "boundary times per regime per step, each at every inflow node")
+      ("points.initial", with_default(&o.sampling.initial), "initial positions per regime per step, each at every velocity node")
+      ("quadrature", with_default(&o.sampling.quadrature), "Gauss-Legendre velocity nodes on [-1, 1] (even)");
 
   po::options_description train("Training");
-  train.add_options()("steps", with_default(&o.train.steps), "optimizer steps")(
-      "lr", with_default(&o.train.lr), "Adam learning rate")(
-      "lr-decay", with_default(&o.train.lr_decay),
-      "learning-rate factor applied every lr-decay-every steps")(
-      "lr-decay-every", with_default(&o.train.lr_decay_every),
-      "steps between learning-rate decays")("log-every", with_default(&o.train.log_every),
-                                            "steps between progress lines (0: none)")(
-      "seed", with_default(&o.train.seed), "seed of every random stream (weights and samples)")(
-      "dtype", with_default(&o.train.dtype), "floating-point type: float32 or float64")(
-      "threads", with_default(&o.train.threads),
-      "compute threads per rank (0: the node's cores divided by its ranks)");
+  train.add_options()
+      ("steps", with_default(&o.train.steps), "optimizer steps")
+      ("lr", with_default(&o.train.lr), "Adam learning rate")
+      ("lr-decay", with_default(&o.train.lr_decay), "learning-rate factor applied every lr-decay-every steps")
+      ("lr-decay-every", with_default(&o.train.lr_decay_every), "steps between learning-rate decays")
+      ("log-every", with_default(&o.train.log_every), "steps between progress lines (0: none)")
+      ("seed", with_default(&o.train.seed), "seed of every random stream (weights and samples)")
+      ("dtype", with_default(&o.train.dtype), "floating-point type: float32 or float64")
+      ("threads", with_default(&o.train.threads), "compute threads per rank (0: the node's cores divided by its ranks)");
 
   po::options_description aggregation("Aggregation");
-  aggregation.add_options()("aggregator", with_default(&o.aggregator),
-                            "gradient aggregator (see the method options below)")(
-      "exchange", with_default(&o.exchange), "collective step: gather (reference) or sharded");
+  aggregation.add_options()
+      ("aggregator", with_default(&o.aggregator), "gradient aggregator (see the method options below)")
+      ("exchange", with_default(&o.exchange), "collective step: gather (reference) or sharded");
   for (const auto& method : aggregate::aggregator_names()) {
     for (const auto& spec : aggregate::parameter_specs(method)) {
       auto& target = o.aggregator_params[method][spec.key];
@@ -117,12 +109,10 @@ po::options_description describe(Options& o, std::string& eval_eps_text) {
   }
 
   po::options_description debug("Debugging");
-  debug.add_options()(
-      "debug.fail-rank", with_default(&o.debug_fail_rank),
-      "inject a failure on this rank (-1: none), to test that one rank's error ends the job")(
-      "debug.fail-step", with_default(&o.debug_fail_step),
-      "the step at which --debug.fail-rank fails");
-
+  debug.add_options()
+      ("debug.fail-rank", with_default(&o.debug_fail_rank), "inject a failure on this rank (-1: none), to test that one rank's error ends the job")
+      ("debug.fail-step", with_default(&o.debug_fail_step), "the step at which --debug.fail-rank fails");
+  // clang-format on
   po::options_description all("hrgrad-train options");
   all.add(general).add(problem).add(model).add(sampling).add(train).add(aggregation).add(debug);
   return all;
@@ -208,6 +198,9 @@ void validate(const Options& o) {
           "must be >= 1, got " + std::to_string(o.model.depth));
   require(o.model.encoding == "hidden" || o.model.encoding == "raw", "--model.encoding",
           "unknown encoding '" + o.model.encoding + "' (choose from hidden, raw)");
+  require(o.model.rho_output == "exp" || o.model.rho_output == "hard-initial",
+          "--model.rho-output",
+          "unknown output '" + o.model.rho_output + "' (choose from exp, hard-initial)");
   require(o.model.harmonics >= 0, "--model.harmonics",
           "must be >= 0, got " + std::to_string(o.model.harmonics));
   require(o.model.hidden_size >= 1, "--model.hidden-size",

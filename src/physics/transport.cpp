@@ -61,8 +61,10 @@ TransportFields TransportProblem::fields(const torch::Tensor& t, const torch::Te
                  1);
 
   TransportFields out;
+  const bool hard_initial = settings_.rho_output == "hard-initial";
   if (!derivatives) {
     out.rho = torch::exp(-model_->rho_net->forward(rho_input));
+    if (hard_initial) out.rho = settings_.initial + t / settings_.t_final * out.rho;
     const torch::Tensor g_hat = model_->g_net->forward(g_input).reshape({batch, nodes});
     out.g = g_hat - average(g_hat);
     return out;
@@ -78,10 +80,19 @@ TransportFields TransportProblem::fields(const torch::Tensor& t, const torch::Te
   auto g_jet = model_->g_net->forward_jet(
       g_input, {direction(g_inputs, 0, scale_t), direction(g_inputs, 1, scale_x)});
 
-  // ρ = exp(-o): ρ_t = -ρ o_t.
-  out.rho = torch::exp(-rho_jet.value);
-  out.rho_t = -out.rho * rho_jet.derivatives[0];
-  out.rho_x = -out.rho * rho_jet.derivatives[1];
+  // ρ = e = exp(-o): ρ_t = -e o_t. Hard initial value: ρ = ρ_0 + (t/T) e, so
+  // ρ_t = e/T - (t/T) e o_t and ρ_x = -(t/T) e o_x.
+  const torch::Tensor e = torch::exp(-rho_jet.value);
+  if (hard_initial) {
+    const torch::Tensor ramp = t / settings_.t_final;
+    out.rho = settings_.initial + ramp * e;
+    out.rho_t = e / settings_.t_final - ramp * e * rho_jet.derivatives[0];
+    out.rho_x = -ramp * e * rho_jet.derivatives[1];
+  } else {
+    out.rho = e;
+    out.rho_t = -e * rho_jet.derivatives[0];
+    out.rho_x = -e * rho_jet.derivatives[1];
+  }
   const torch::Tensor g_hat = g_jet.value.reshape({batch, nodes});
   const torch::Tensor g_hat_t = g_jet.derivatives[0].reshape({batch, nodes});
   const torch::Tensor g_hat_x = g_jet.derivatives[1].reshape({batch, nodes});

@@ -34,6 +34,7 @@ std::unique_ptr<physics::Problem> make_problem(const config::Options& o) {
   s.width = o.model.width;
   s.depth = o.model.depth;
   s.encoding = o.model.encoding;
+  s.rho_output = o.model.rho_output;
   s.harmonics = o.model.harmonics;
   s.hidden_size = o.model.hidden_size;
   s.seed = o.train.seed;

@@ -15,6 +15,7 @@ struct ModelOptions {
   std::string encoding = "hidden";  // ε representation: hidden (learned) or raw (z = s)
   int harmonics = 4;                // K in [s, sin(kπs), cos(kπs)]_{k=1..K}
   int hidden_size = 8;              // d_h, the size of the learned representation
+  std::string rho_output = "exp";  // exp or hard-initial (the transport density transform)
 };
 
 struct SamplingOptions {

@@ -25,6 +25,8 @@ struct TransportSettings {
   int interior = 128, boundary = 64, initial_points = 64, quadrature = 16;
   int width = 64, depth = 4;
   std::string encoding = "hidden";
+  // exp: ρ = exp(-o); hard-initial: ρ = f_0 + (t/T) exp(-o), exact at t = 0.
+  std::string rho_output = "exp";
   int harmonics = 4, hidden_size = 8;
   std::uint64_t seed = 0;
   torch::Dtype dtype = torch::kFloat32;
@@ -36,7 +38,7 @@ class TransportApnnImpl : public torch::nn::Module {
  public:
   explicit TransportApnnImpl(const TransportSettings& settings);
   model::EpsEncoder encoder{nullptr};
-  model::Mlp rho_net{nullptr};  // (t̂, x̂, z) -> ρ = exp(-o)
+  model::Mlp rho_net{nullptr};  // (t̂, x̂, z) -> o, ρ from o by TransportSettings::rho_output
   model::Mlp g_net{nullptr};    // (t̂, x̂, v, z) -> ĝ
 };
 TORCH_MODULE(TransportApnn);

@@ -79,6 +79,7 @@ TEST(Parse, InvalidValuesNameTheOption) {
       {{"--points.interior", "0"}, "--points.interior"},
       {{"--model.width", "0"}, "--model.width"},
       {{"--model.encoding", "cubic"}, "--model.encoding"},
+      {{"--model.rho-output", "linear"}, "--model.rho-output"},
       {{"--dtype", "half"}, "--dtype"},
       {{"--exchange", "ring"}, "--exchange"},
       {{"--problem", "euler"}, "--problem"},

@@ -48,6 +48,22 @@ TEST(TransportFields, JetDerivativesMatchAutograd) {
   }
 }
 
+// The hard initial value: ρ(0, x) = f_0 exactly, and its derivatives still match autograd.
+TEST(TransportFields, HardInitialDensity) {
+  auto s = small_settings();
+  s.rho_output = "hard-initial";
+  TransportProblem problem(s);
+  const auto opts = torch::TensorOptions().dtype(torch::kFloat64);
+  const auto x0 = torch::rand({6, 1}, opts);
+  const auto at_zero = problem.fields(torch::zeros_like(x0), x0, torch::full({6, 1}, 1e-3, opts), false);
+  EXPECT_EQ(at_zero.rho.abs().max().item<double>(), 0.0);
+  auto t = (0.1 * torch::rand({5, 1}, opts)).requires_grad_(true);
+  auto x = torch::rand({5, 1}, opts).requires_grad_(true);
+  const auto f = problem.fields(t, x, torch::full({5, 1}, 0.3, opts), true);
+  EXPECT_TRUE(torch::allclose(f.rho_t, autograd_derivative(f.rho, t), 1e-10, 1e-12));
+  EXPECT_TRUE(torch::allclose(f.rho_x, autograd_derivative(f.rho, x), 1e-10, 1e-12));
+}
+
 TEST(TransportFields, MicroPartHasZeroAverage) {
   TransportProblem problem(small_settings());
   const auto opts = torch::TensorOptions().dtype(torch::kFloat64);
