@@ -112,16 +112,6 @@ bool polish(const Eigen::MatrixXd& gram, const Eigen::VectorXd& b, double k, Eig
   return false;
 }
 
-// True (and remembers it) when the support of x differs from the last one tried: an exact face
-// solve that failed is not repeated on the same face.
-bool support_changed(const Eigen::VectorXd& x, std::vector<bool>& last) {
-  std::vector<bool> now(static_cast<std::size_t>(x.size()));
-  for (Eigen::Index i = 0; i < x.size(); ++i) now[i] = x(i) > 0.0;
-  if (now == last) return false;
-  last = std::move(now);
-  return true;
-}
-
 }  // namespace
 
 Result cagrad_aggregate(const Eigen::MatrixXd& gram, const CagradOptions& options,
@@ -158,7 +148,7 @@ Result cagrad_aggregate(const Eigen::MatrixXd& gram, const CagradOptions& option
       // As for MGDA: once Frank-Wolfe has found the face, solving it exactly finishes at once.
       const bool attempt = it == next_polish;
       if (attempt) next_polish *= 2;
-      if (attempt && support_changed(w, last_support) && polish(gram, b, k, w)) {
+      if (attempt && detail::support_changed(w, last_support) && polish(gram, b, k, w)) {
         converged = polished = true;
         gw.noalias() = gram * w;
         sigma = std::sqrt(std::max(0.0, w.dot(gw)));

@@ -368,4 +368,12 @@ std::string OptionReader::choice(const std::string& key,
   return text;
 }
 
+bool support_changed(const Eigen::VectorXd& x, std::vector<bool>& last) {
+  std::vector<bool> now(static_cast<std::size_t>(x.size()));
+  for (Eigen::Index i = 0; i < x.size(); ++i) now[i] = x(i) > 0.0;
+  if (now == last) return false;
+  last = std::move(now);
+  return true;
+}
+
 }  // namespace hrgrad::aggregate::detail

@@ -93,4 +93,8 @@ class OptionReader {
   Parameters values_;
 };
 
+// True (and remembers it) when the support {i : x_i > 0} differs from the last one tried, so an
+// exact face solve that failed is not repeated on the same face.
+bool support_changed(const Eigen::VectorXd& x, std::vector<bool>& last);
+
 }  // namespace hrgrad::aggregate::detail

@@ -134,16 +134,6 @@ bool refine(const Eigen::MatrixXd& gram, Eigen::VectorXd& a) {
   return false;
 }
 
-// True (and remembers it) when the support of x differs from the last one tried: an exact face
-// solve that failed is not repeated on the same face.
-bool support_changed(const Eigen::VectorXd& x, std::vector<bool>& last) {
-  std::vector<bool> now(static_cast<std::size_t>(x.size()));
-  for (Eigen::Index i = 0; i < x.size(); ++i) now[i] = x(i) > 0.0;
-  if (now == last) return false;
-  last = std::move(now);
-  return true;
-}
-
 }  // namespace
 
 Result mgda_aggregate(const Eigen::MatrixXd& gram, const MgdaOptions& options, int* iterations) {
@@ -186,7 +176,7 @@ Result mgda_aggregate(const Eigen::MatrixXd& gram, const MgdaOptions& options, i
       }
       // Hard instances (a tiny min-norm point among large gradients) make Frank-Wolfe crawl
       // once it has found the right face; solving that face exactly finishes at once.
-      if (it > 0 && it % 25 == 0 && support_changed(a, last_support) && refine(gram, a)) {
+      if (it > 0 && it % 25 == 0 && detail::support_changed(a, last_support) && refine(gram, a)) {
         converged = polished = true;
         break;
       }

@@ -12,6 +12,7 @@
 
 #include "hrgrad/core/error.hpp"
 #include "hrgrad/core/log.hpp"
+#include "hrgrad/core/number_list.hpp"
 #include "hrgrad/io/hdf5_file.hpp"
 #include "hrgrad/reference/bgk.hpp"
 #include "hrgrad/reference/transport.hpp"
@@ -21,26 +22,6 @@ namespace ref = hrgrad::reference;
 
 namespace {
 
-std::vector<double> parse_list(const std::string& text, const std::string& option) {
-  std::vector<double> values;
-  std::stringstream in(text);
-  std::string item;
-  while (std::getline(in, item, ',')) {
-    std::size_t used = 0;
-    double v = 0.0;
-    try {
-      v = std::stod(item, &used);
-    } catch (const std::exception&) {
-      used = 0;
-    }
-    while (used < item.size() && item[used] == ' ') ++used;
-    hrgrad::require(!item.empty() && used == item.size(), option,
-                    "expected comma-separated numbers, got '" + text + "'");
-    values.push_back(v);
-  }
-  return values;
-}
-
 std::string num(double v) {
   std::ostringstream os;
   os << v;
@@ -48,7 +29,7 @@ std::string num(double v) {
 }
 
 ref::MacroState parse_state(const std::string& text, const std::string& option) {
-  const std::vector<double> v = parse_list(text, option);
+  const std::vector<double> v = hrgrad::parse_number_list(text, option);
   hrgrad::require(v.size() == 3, option, "expected rho,u,T, got '" + text + "'");
   return {v[0], v[1], v[2]};
 }
@@ -146,7 +127,7 @@ int run(int argc, char** argv) {
   hrgrad::log::set_quiet(vm.count("quiet") > 0);
   const std::string problem = vm["problem"].as<std::string>();
   const std::string out = vm["out"].as<std::string>();
-  const std::vector<double> times = parse_list(vm["times"].as<std::string>(), "--times");
+  const std::vector<double> times = hrgrad::parse_number_list(vm["times"].as<std::string>(), "--times");
   hrgrad::require(!out.empty(), "--out", "must name a file");
 
   std::string key, summary;

@@ -8,30 +8,12 @@
 
 #include "hrgrad/aggregate/aggregator.hpp"
 #include "hrgrad/core/error.hpp"
+#include "hrgrad/core/number_list.hpp"
 
 namespace po = boost::program_options;
 
 namespace hrgrad::config {
 namespace {
-
-std::vector<double> parse_number_list(const std::string& text, const std::string& option) {
-  std::vector<double> values;
-  std::stringstream stream(text);
-  std::string item;
-  while (std::getline(stream, item, ',')) {
-    const auto first = item.find_first_not_of(" \t");
-    if (first == std::string::npos) continue;
-    item = item.substr(first, item.find_last_not_of(" \t") - first + 1);
-    try {
-      std::size_t used = 0;
-      values.push_back(std::stod(item, &used));
-      if (used != item.size()) throw std::invalid_argument(item);
-    } catch (const std::exception&) {
-      throw InputError(option + ": '" + item + "' is not a number (expected e.g. 1,1e-2,1e-4)");
-    }
-  }
-  return values;
-}
 
 std::string format_list(const std::vector<double>& values) {
   std::ostringstream out;
