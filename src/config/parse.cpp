@@ -74,6 +74,7 @@ po::options_description describe(Options& o, std::string& eval_eps_text) {
       ("log-every", with_default(&o.train.log_every), "steps between progress lines (0: none)")
       ("seed", with_default(&o.train.seed), "seed of every random stream (weights and samples)")
       ("dtype", with_default(&o.train.dtype), "floating-point type: float32 or float64")
+      ("max-skipped-steps", with_default(&o.train.max_skipped_steps), "consecutive steps skipped for non-finite gradients that end the run")
       ("threads", with_default(&o.train.threads), "compute threads per rank (0: the node's cores divided by its ranks)");
 
   po::options_description aggregation("Aggregation");
@@ -205,6 +206,8 @@ void validate(const Options& o) {
           "must be >= 0, got " + std::to_string(o.train.log_every));
   require(o.train.dtype == "float32" || o.train.dtype == "float64", "--dtype",
           "unknown type '" + o.train.dtype + "' (choose from float32, float64)");
+  require(o.train.max_skipped_steps >= 1, "--max-skipped-steps",
+          "must be >= 1, got " + std::to_string(o.train.max_skipped_steps));
   require(o.train.threads >= 0, "--threads",
           "must be >= 0, got " + std::to_string(o.train.threads));
   require(o.exchange == "gather" || o.exchange == "sharded", "--exchange",

@@ -184,7 +184,7 @@ TrainResult Trainer::run() {
       ++consecutive_skips;
       log::warning(
           log::format("step ", step, ": non-finite task gradients, step skipped on every rank"));
-      if (consecutive_skips >= 10) {
+      if (consecutive_skips >= o.train.max_skipped_steps) {
         throw Error(log::format("training diverged: ", consecutive_skips,
                                 " consecutive steps with non-finite gradients (last step ", step,
                                 "); lower --lr"));

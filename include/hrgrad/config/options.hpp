@@ -33,6 +33,7 @@ struct TrainOptions {
   int log_every = 100;
   std::uint64_t seed = 0;
   std::string dtype = "float32";
+  int max_skipped_steps = 10;  // consecutive non-finite steps that end the run
   int threads = 0;  // torch threads per rank; 0 = cores per rank on this node
 };
 

@@ -73,6 +73,7 @@ TEST(Parse, InvalidValuesNameTheOption) {
       {{"--eps-min", "0.1", "--eps-max", "0.1"}, "--eps-min"},
       {{"--regimes", "0"}, "--regimes"},
       {{"--steps", "0"}, "--steps"},
+      {{"--max-skipped-steps", "0"}, "--max-skipped-steps"},
       {{"--lr", "-1e-3"}, "--lr"},
       {{"--t-final", "0"}, "--t-final"},
       {{"--quadrature", "7"}, "--quadrature"},
