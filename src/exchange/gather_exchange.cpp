@@ -9,13 +9,6 @@ namespace hrgrad::exchange {
 using detail::data_type;
 using detail::scaled;
 
-GatherExchange::GatherExchange(comm::Communicator& comm, const comm::Topology& topology,
-                               aggregate::Aggregator& aggregator, int scalars_per_task)
-    : comm_(comm),
-      topology_(topology),
-      aggregator_(aggregator),
-      scalars_per_task_(scalars_per_task) {}
-
 StepResult GatherExchange::step(const torch::Tensor& local_gradients,
                                 const std::vector<double>& local_scalars) {
   const int m = topology_.tasks();

@@ -15,18 +15,6 @@ std::vector<std::int64_t> slice_bounds(std::int64_t p, int ranks) {
   return bounds;
 }
 
-ShardedExchange::ShardedExchange(comm::Communicator& comm, const comm::Topology& topology,
-                                 aggregate::Aggregator& aggregator, int scalars_per_task)
-    : comm_(comm),
-      topology_(topology),
-      aggregator_(aggregator),
-      scalars_per_task_(scalars_per_task) {
-  if (topology_.ranks() != comm_.size()) {
-    throw Error(log::format("sharded exchange: topology for ", topology_.ranks(),
-                            " ranks on a communicator of ", comm_.size()));
-  }
-}
-
 StepResult ShardedExchange::step(const torch::Tensor& local_gradients,
                                  const std::vector<double>& local_scalars) {
   const int m = topology_.tasks();

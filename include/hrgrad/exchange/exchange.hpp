@@ -39,40 +39,41 @@ class Exchange {
                           const std::vector<double>& local_scalars) = 0;
 };
 
-// The reference exchange: gather every task gradient on rank 0, aggregate there, broadcast
-// the update and the step's numbers.
-class GatherExchange final : public Exchange {
+// What every exchange of hrgrad works with: the communicator, which rank owns which tasks, the
+// aggregator every rank runs on the same Gram matrix, and the scalars logged per task.
+class TaskExchange : public Exchange {
  public:
-  GatherExchange(comm::Communicator& comm, const comm::Topology& topology,
-                 aggregate::Aggregator& aggregator, int scalars_per_task);
-  std::string name() const override { return "gather"; }
-  StepResult step(const torch::Tensor& local_gradients,
-                  const std::vector<double>& local_scalars) override;
+  // Throws Error when the topology was made for another number of ranks than comm has.
+  TaskExchange(comm::Communicator& comm, const comm::Topology& topology,
+               aggregate::Aggregator& aggregator, int scalars_per_task);
 
- private:
+ protected:
   comm::Communicator& comm_;
   comm::Topology topology_;
   aggregate::Aggregator& aggregator_;
   int scalars_per_task_;
 };
 
+// The reference exchange: gather every task gradient on rank 0, aggregate there, broadcast
+// the update and the step's numbers.
+class GatherExchange final : public TaskExchange {
+ public:
+  using TaskExchange::TaskExchange;
+  std::string name() const override { return "gather"; }
+  StepResult step(const torch::Tensor& local_gradients,
+                  const std::vector<double>& local_scalars) override;
+};
+
 // The sharded exchange (aggregators.md §6, layout A3): the p-vector is split into one contiguous
 // slice per rank; an all-to-all gives each rank its slice of every task gradient, the slice Grams
 // are summed with one allreduce of m x m numbers, every rank runs the aggregator on the same G,
 // forms its slice of the update, and an allgather assembles the update on every rank.
-class ShardedExchange final : public Exchange {
+class ShardedExchange final : public TaskExchange {
  public:
-  ShardedExchange(comm::Communicator& comm, const comm::Topology& topology,
-                  aggregate::Aggregator& aggregator, int scalars_per_task);
+  using TaskExchange::TaskExchange;
   std::string name() const override { return "sharded"; }
   StepResult step(const torch::Tensor& local_gradients,
                   const std::vector<double>& local_scalars) override;
-
- private:
-  comm::Communicator& comm_;
-  comm::Topology topology_;
-  aggregate::Aggregator& aggregator_;
-  int scalars_per_task_;
 };
 
 // The first element of each rank's slice of a p-vector split over `ranks` ranks (size ranks + 1):
