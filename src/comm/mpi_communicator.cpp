@@ -4,6 +4,7 @@
 
 #include "hrgrad/core/error.hpp"
 #include "hrgrad/core/log.hpp"
+#include "hrgrad/core/partition.hpp"
 
 namespace hrgrad::comm {
 namespace {
@@ -24,12 +25,6 @@ MPI_Datatype mpi_type(DataType type) {
 
 void* in_place(const void* send, void* receive) {
   return send == receive ? MPI_IN_PLACE : const_cast<void*>(send);
-}
-
-std::vector<int> displacements(const std::vector<int>& counts) {
-  std::vector<int> displs(counts.size(), 0);
-  for (std::size_t r = 1; r < counts.size(); ++r) displs[r] = displs[r - 1] + counts[r - 1];
-  return displs;
 }
 
 }  // namespace

@@ -39,6 +39,7 @@ std::map<std::string, std::string> Options::as_text() const {
       {"seed", text(train.seed)},
       {"dtype", train.dtype},
       {"threads", text(train.threads)},
+      {"device", train.device},
       {"max-skipped-steps", text(train.max_skipped_steps)},
       {"output", output},
       {"reference-cache", reference_cache},

@@ -75,7 +75,8 @@ po::options_description describe(Options& o, std::string& eval_eps_text) {
       ("seed", with_default(&o.train.seed), "seed of every random stream (weights and samples)")
       ("dtype", with_default(&o.train.dtype), "floating-point type: float32 or float64")
       ("max-skipped-steps", with_default(&o.train.max_skipped_steps), "consecutive steps skipped for non-finite gradients that end the run")
-      ("threads", with_default(&o.train.threads), "compute threads per rank (0: the node's cores divided by its ranks)");
+      ("threads", with_default(&o.train.threads), "compute threads per rank (0: the node's cores divided by its ranks)")
+      ("device", with_default(&o.train.device), "cpu, or cuda: each rank on a GPU of its node (node-local rank modulo the node's GPUs)");
 
   po::options_description aggregation("Aggregation");
   aggregation.add_options()
@@ -181,8 +182,7 @@ void validate(const Options& o) {
           "must be >= 1, got " + std::to_string(o.model.depth));
   require(o.model.encoding == "hidden" || o.model.encoding == "raw", "--model.encoding",
           "unknown encoding '" + o.model.encoding + "' (choose from hidden, raw)");
-  require(o.model.rho_output == "exp" || o.model.rho_output == "hard-initial",
-          "--model.rho-output",
+  require(o.model.rho_output == "exp" || o.model.rho_output == "hard-initial", "--model.rho-output",
           "unknown output '" + o.model.rho_output + "' (choose from exp, hard-initial)");
   require(o.model.harmonics >= 0, "--model.harmonics",
           "must be >= 0, got " + std::to_string(o.model.harmonics));
@@ -210,6 +210,8 @@ void validate(const Options& o) {
           "must be >= 1, got " + std::to_string(o.train.max_skipped_steps));
   require(o.train.threads >= 0, "--threads",
           "must be >= 0, got " + std::to_string(o.train.threads));
+  require(o.train.device == "cpu" || o.train.device == "cuda", "--device",
+          "unknown device '" + o.train.device + "' (choose from cpu, cuda)");
   require(o.exchange == "gather" || o.exchange == "sharded", "--exchange",
           "unknown exchange '" + o.exchange + "' (choose from gather, sharded)");
   require(!o.output.empty(), "--output", "must not be empty");

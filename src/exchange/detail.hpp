@@ -24,11 +24,31 @@ inline std::vector<int> scaled(std::vector<int> counts, std::int64_t factor) {
   return counts;
 }
 
-// Exclusive prefix sums: the displacements of a v-collective.
-inline std::vector<int> displacements(const std::vector<int>& counts) {
-  std::vector<int> displs(counts.size(), 0);
-  for (std::size_t i = 1; i < counts.size(); ++i) displs[i] = displs[i - 1] + counts[i - 1];
-  return displs;
+// Task groups contribute one partial row per rank, and rows of the same task add up;
+// row_tasks (Topology::row_tasks()) names each row's task. m rows are one per task, in order.
+inline torch::Tensor sum_by_task(const torch::Tensor& rows, const std::vector<int>& row_tasks,
+                                 int m) {
+  if (rows.size(0) == m) return rows;
+  const std::vector<std::int64_t> tasks(row_tasks.begin(), row_tasks.end());
+  const torch::Tensor index = torch::tensor(tasks, torch::kLong).to(rows.device());
+  return torch::zeros({m, rows.size(1)}, rows.options()).index_add_(0, index, rows);
+}
+
+inline std::vector<double> sum_by_task(std::vector<double> rows, const std::vector<int>& row_tasks,
+                                       int m) {
+  if (row_tasks.size() == static_cast<std::size_t>(m)) return rows;
+  const auto width = static_cast<std::int64_t>(rows.size() / row_tasks.size());
+  const torch::Tensor summed = sum_by_task(
+      torch::from_blob(rows.data(), {static_cast<std::int64_t>(row_tasks.size()), width},
+                       torch::kFloat64),
+      row_tasks, m);
+  return {summed.data_ptr<double>(), summed.data_ptr<double>() + summed.numel()};
+}
+
+// Where tensor payloads must lie for the data communicator: on the device for a device
+// backend (NCCL), else in host memory (staged through the host for MPI).
+inline torch::Tensor staged(const torch::Tensor& tensor, const comm::Communicator& data) {
+  return (data.device_buffers() ? tensor : tensor.to(torch::kCPU)).contiguous();
 }
 
 }  // namespace hrgrad::exchange::detail

@@ -12,12 +12,6 @@
 #include "hrgrad/reference/transport.hpp"
 
 namespace hrgrad::physics {
-namespace {
-
-torch::Tensor mse(const torch::Tensor& residual) { return residual.square().mean(); }
-
-}  // namespace
-
 TransportApnnImpl::TransportApnnImpl(const TransportSettings& s) {
   encoder = register_module(
       "encoder", model::EpsEncoder(s.eps_min, s.eps_max, s.encoding, s.harmonics, s.hidden_size));
@@ -29,11 +23,11 @@ TransportApnnImpl::TransportApnnImpl(const TransportSettings& s) {
 TransportProblem::TransportProblem(const TransportSettings& settings) : settings_(settings) {
   torch::manual_seed(mix64(settings.seed));
   model_ = TransportApnn(settings);
-  model_->to(settings.dtype);
+  model_->to(settings.device, settings.dtype);
   const auto rule = gauss_legendre(settings.quadrature, -1.0, 1.0);
   const auto options = torch::TensorOptions().dtype(torch::kFloat64);
-  nodes_ = torch::tensor(rule.nodes, options).to(settings.dtype);
-  weights_ = (0.5 * torch::tensor(rule.weights, options)).to(settings.dtype);
+  nodes_ = torch::tensor(rule.nodes, options).to(settings.device, settings.dtype);
+  weights_ = (0.5 * torch::tensor(rule.weights, options)).to(settings.device, settings.dtype);
   positive_ = nodes_ > 0;
   negative_ = nodes_ < 0;
 }
@@ -103,12 +97,15 @@ TransportFields TransportProblem::fields(const torch::Tensor& t, const torch::Te
   return out;
 }
 
-TaskLoss TransportProblem::loss_at(const torch::Tensor& t_in, const torch::Tensor& x_in,
-                                   const torch::Tensor& eps_in, const torch::Tensor& t_bd,
-                                   const torch::Tensor& eps_bd, const torch::Tensor& x_ic,
-                                   const torch::Tensor& eps_ic) {
+TaskLoss TransportProblem::loss_at(const TransportPoints& points, Part part) {
   const auto& s = settings_;
   const torch::Tensor v = nodes_.unsqueeze(0);
+  const torch::Tensor t_in = part_rows(points.t_in, part), x_in = part_rows(points.x_in, part),
+                      eps_in = part_rows(points.eps_in, part);
+  const torch::Tensor t_bd = part_rows(points.t_bd, part), eps_bd = part_rows(points.eps_bd, part);
+  const torch::Tensor x_ic = part_rows(points.x_ic, part), eps_ic = part_rows(points.eps_ic, part);
+  const std::int64_t interior = points.t_in.size(0), boundary = points.t_bd.size(0),
+                     initial_points = points.x_ic.size(0);
 
   // Interior: the micro and macro equations (physics.md §1.3, general coefficients).
   const auto in = fields(t_in, x_in, eps_in, true);
@@ -131,32 +128,40 @@ TaskLoss TransportProblem::loss_at(const torch::Tensor& t_in, const torch::Tenso
   const torch::Tensor f_initial = initial.rho + eps_ic * initial.g;
 
   TaskLoss loss;
-  loss.components = {mse(micro), mse(macro), mse(f_left - s.inflow_left),
-                     mse(f_right - s.inflow_right), mse(f_initial - s.initial)};
+  loss.components = {part_mse(micro, interior), part_mse(macro, interior),
+                     part_mse(f_left - s.inflow_left, boundary),
+                     part_mse(f_right - s.inflow_right, boundary),
+                     part_mse(f_initial - s.initial, initial_points)};
   loss.total = loss.components[0] + loss.components[1] +
                s.weight_boundary * (loss.components[2] + loss.components[3]) +
                s.weight_initial * loss.components[4];
   return loss;
 }
 
-TaskLoss TransportProblem::task_loss(const Regime& regime, std::int64_t step) {
+TransportPoints TransportProblem::sample(const Regime& regime, std::int64_t step) const {
   auto generator = at::make_generator<at::CPUGeneratorImpl>(
       stream_seed(settings_.seed, regime.index, static_cast<std::uint64_t>(step)));
-  const auto options = nodes_.options();
+  const auto options = torch::TensorOptions().dtype(settings_.dtype);
   const double log_low = std::log10(regime.eps_low), log_high = std::log10(regime.eps_high);
+  const auto device = settings_.device;
   auto uniform = [&](std::int64_t n) { return torch::rand({n, 1}, generator, options); };
   auto sample_eps = [&](std::int64_t n) {
-    return torch::pow(10.0, log_low + (log_high - log_low) * uniform(n));
+    return torch::pow(10.0, log_low + (log_high - log_low) * uniform(n)).to(device);
   };
   const auto& s = settings_;
-  const torch::Tensor t_in = s.t_final * uniform(s.interior);
-  const torch::Tensor x_in = uniform(s.interior);
-  const torch::Tensor eps_in = sample_eps(s.interior);
-  const torch::Tensor t_bd = s.t_final * uniform(s.boundary);
-  const torch::Tensor eps_bd = sample_eps(s.boundary);
-  const torch::Tensor x_ic = uniform(s.initial_points);
-  const torch::Tensor eps_ic = sample_eps(s.initial_points);
-  return loss_at(t_in, x_in, eps_in, t_bd, eps_bd, x_ic, eps_ic);
+  TransportPoints points;
+  points.t_in = (s.t_final * uniform(s.interior)).to(device);
+  points.x_in = uniform(s.interior).to(device);
+  points.eps_in = sample_eps(s.interior);
+  points.t_bd = (s.t_final * uniform(s.boundary)).to(device);
+  points.eps_bd = sample_eps(s.boundary);
+  points.x_ic = uniform(s.initial_points).to(device);
+  points.eps_ic = sample_eps(s.initial_points);
+  return points;
+}
+
+TaskLoss TransportProblem::task_loss(const Regime& regime, std::int64_t step, Part part) {
+  return loss_at(sample(regime, step), part);
 }
 
 Evaluation TransportProblem::evaluate(double eps) {
@@ -167,12 +172,12 @@ Evaluation TransportProblem::evaluate(double eps) {
   const auto options = nodes_.options();
   const auto n = static_cast<std::int64_t>(result.x.size());
   const torch::Tensor x = torch::tensor(result.x, torch::TensorOptions().dtype(torch::kFloat64))
-                              .to(options.dtype())
+                              .to(options.device(), options.dtype())
                               .unsqueeze(1);
   const torch::Tensor t = torch::full({n, 1}, settings_.t_final, options);
   const torch::Tensor e = torch::full({n, 1}, eps, options);
   const auto out = fields(t, x, e, false);
-  const torch::Tensor rho = out.rho.to(torch::kFloat64).contiguous();
+  const torch::Tensor rho = out.rho.to(torch::kCPU, torch::kFloat64).contiguous();
   Field field;
   field.name = "rho";
   field.prediction.assign(rho.data_ptr<double>(), rho.data_ptr<double>() + n);

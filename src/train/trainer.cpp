@@ -6,12 +6,16 @@
 #include <sstream>
 #include <thread>
 
+#include <torch/cuda.h>
+
+#include "hrgrad/comm/nccl_communicator.hpp"
 #include "hrgrad/core/allocator.hpp"
 #include "hrgrad/core/error.hpp"
 #include "hrgrad/core/log.hpp"
 #include "hrgrad/core/timer.hpp"
 #include "hrgrad/io/hdf5_file.hpp"
 #include "hrgrad/physics/transport.hpp"
+#include "hrgrad/train/device.hpp"
 
 namespace hrgrad::train {
 namespace {
@@ -22,7 +26,7 @@ std::string reference_cache_path(const config::Options& o) {
   return (std::filesystem::path(o.output).parent_path() / "hrgrad_reference_cache.h5").string();
 }
 
-std::unique_ptr<physics::Problem> make_problem(const config::Options& o) {
+std::unique_ptr<physics::Problem> make_problem(const config::Options& o, torch::Device device) {
   physics::TransportSettings s;
   s.eps_min = o.eps_min;
   s.eps_max = o.eps_max;
@@ -39,6 +43,7 @@ std::unique_ptr<physics::Problem> make_problem(const config::Options& o) {
   s.hidden_size = o.model.hidden_size;
   s.seed = o.train.seed;
   s.dtype = o.train.dtype == "float64" ? torch::kFloat64 : torch::kFloat32;
+  s.device = device;
   s.reference_cache = reference_cache_path(o);
   return std::make_unique<physics::TransportProblem>(s);
 }
@@ -75,7 +80,11 @@ torch::Tensor flat_gradient(const torch::Tensor& loss, const std::vector<torch::
 }  // namespace
 
 Trainer::Trainer(const config::Options& options, comm::Communicator& comm)
-    : options_(options), comm_(comm), topology_(options.regimes, comm.size()) {
+    : options_(options),
+      comm_(comm),
+      topology_(options.regimes, comm.size()),
+      part_{topology_.part_of(comm.rank()), topology_.group_size()},
+      device_(select_device(options.train.device, comm)) {
   tune_allocator_for_tensors();
   const int threads = options.train.threads > 0
                           ? options.train.threads
@@ -83,13 +92,19 @@ Trainer::Trainer(const config::Options& options, comm::Communicator& comm)
                                             std::max(1, comm.local_size()));
   torch::set_num_threads(threads);
   regimes_ = physics::log_uniform_regimes(options.eps_min, options.eps_max, options.regimes);
-  problem_ = make_problem(options);
+  problem_ = make_problem(options, device_);
+  std::string data_path = "MPI";
+  if (device_.is_cuda()) {
+    device_comm_ = comm::make_device_communicator(
+        comm, device_.index(), static_cast<int>(torch::cuda::device_count()), &data_path);
+  }
   const auto params = options.aggregator_params.count(options.aggregator)
                           ? options.aggregator_params.at(options.aggregator)
                           : aggregate::Parameters{};
   aggregator_ = aggregate::make_aggregator(options.aggregator, params, options.train.seed);
   const int scalars = 1 + static_cast<int>(problem_->component_names().size());
-  exchange_ = exchange::make_exchange(options.exchange, comm, topology_, *aggregator_, scalars);
+  exchange_ = exchange::make_exchange(options.exchange, comm, topology_, *aggregator_, scalars,
+                                      device_comm_.get());
   parameters_ = problem_->parameters();
   optimizer_ = std::make_unique<torch::optim::Adam>(parameters_,
                                                     torch::optim::AdamOptions(options.train.lr));
@@ -116,9 +131,15 @@ Trainer::Trainer(const config::Options& options, comm::Communicator& comm)
                         " rank(s) [", comm.backend(), "], ", threads, " thread(s)/rank, ",
                         options.aggregator, " aggregation, ", options.exchange, " exchange, ",
                         count, " parameters, ", options.train.dtype));
+  if (device_.is_cuda()) {
+    log::info(log::format("  device cuda (rank 0 on GPU ", device_.index(), "), exchange through ",
+                          data_path));
+  }
   for (const auto& regime : regimes_) {
-    log::info(log::format("  regime ", regime.index, " eps ", regime.label(), " on rank ",
-                          topology_.owner(regime.index)));
+    const auto ranks = topology_.ranks_of(regime.index);
+    log::info(log::format("  regime ", regime.index, " eps ", regime.label(),
+                          ranks.size() == 1 ? " on rank " : " on the task group of ranks ",
+                          ranks.front(), ranks.size() == 1 ? "" : log::format("-", ranks.back())));
   }
 }
 
@@ -129,7 +150,7 @@ void Trainer::broadcast_parameters() {
   // that hold even across unlike nodes.
   torch::NoGradGuard no_grad;
   for (auto& p : parameters_) {
-    torch::Tensor data = p.detach().contiguous();
+    torch::Tensor data = p.detach().to(torch::kCPU).contiguous();
     comm_.broadcast(
         data.data_ptr(), data.numel(),
         p.scalar_type() == torch::kFloat64 ? comm::DataType::kFloat64 : comm::DataType::kFloat32,
@@ -169,7 +190,7 @@ TrainResult Trainer::run() {
     std::vector<torch::Tensor> rows;
     std::vector<double> local_scalars;
     for (int task : local_tasks) {
-      const auto loss = problem_->task_loss(regimes_[task], step);
+      const auto loss = problem_->task_loss(regimes_[task], step, part_);
       local_scalars.push_back(loss.total.item<double>());
       for (const auto& c : loss.components) local_scalars.push_back(c.item<double>());
       rows.push_back(flat_gradient(loss.total, parameters_));

@@ -45,11 +45,11 @@ int main(int argc, char** argv) {
                                torch::full({s.initial_points, 1}, 0.05, opts), false);
     const double b = w.seconds();
     w.reset();
-    auto loss = problem.task_loss(regime, r);
+    auto loss = problem.task_loss(regime, r, {});
     const double c = w.seconds();
     w.reset();
     auto loss2 =
-        problem.loss_at(t, x, e, tb, eb, xi, torch::full({s.initial_points, 1}, 0.05, opts));
+        problem.loss_at({t, x, e, tb, eb, xi, torch::full({s.initial_points, 1}, 0.05, opts)});
     const double c2 = w.seconds();
     if (r >= 3) t_loss_at.push_back(c2);
     w.reset();

@@ -10,6 +10,7 @@
 #include "hrgrad/aggregate/aggregator.hpp"
 #include "hrgrad/comm/topology.hpp"
 #include "hrgrad/core/error.hpp"
+#include "hrgrad/core/partition.hpp"
 #include "hrgrad/exchange/exchange.hpp"
 #include "mpi_test_env.hpp"
 
@@ -22,20 +23,43 @@ torch::Tensor task_gradients(int m, std::int64_t p, torch::Dtype dtype) {
   // Rows with norms spread over three decades, some in conflict.
   auto j = torch::randn({m, p}, torch::kFloat64);
   for (int i = 0; i < m; ++i) j[i] *= std::pow(10.0, i % 3);
-  j[1] -= 2.0 * j[0];
+  if (m > 1) j[1] -= 2.0 * j[0];
   return j.to(dtype);
+}
+
+// Whether the world's rank count fits m tasks: blocks of tasks, or task groups.
+bool fits(int m) {
+  const int ranks = test::world().size();
+  return ranks <= m || ranks % m == 0;
+}
+
+// This rank's rows of the task matrix: its tasks' rows, or in a task group of k ranks its part
+// of one task's row (the row divided by k, so the parts add up to it).
+torch::Tensor local_rows(const torch::Tensor& all, const comm::Topology& topology, int rank) {
+  const int first = topology.first_task(rank), count = topology.task_count(rank);
+  return (all.slice(0, first, first + count) / topology.group_size()).contiguous();
+}
+
+// Per task `values(t)`, for this rank's rows (divided among a task group's parts likewise).
+template <class Values>
+std::vector<double> local_scalars(const comm::Topology& topology, int rank, Values values) {
+  std::vector<double> out;
+  const int first = topology.first_task(rank), count = topology.task_count(rank);
+  for (int t = first; t < first + count; ++t) {
+    for (double v : values(t)) out.push_back(v / topology.group_size());
+  }
+  return out;
 }
 
 void check_matches_serial(const std::string& exchange_name, const std::string& method, int m,
                           std::int64_t p, torch::Dtype dtype) {
   auto& world = test::world();
-  if (world.size() > m) GTEST_SKIP() << "more ranks than tasks";
+  if (!fits(m)) GTEST_SKIP() << world.size() << " ranks do not fit " << m << " tasks";
   const comm::Topology topology(m, world.size());
   const auto all = task_gradients(m, p, dtype);
-  const int first = topology.first_task(world.rank()), count = topology.task_count(world.rank());
-  const auto local = all.slice(0, first, first + count).contiguous();
-  std::vector<double> scalars;
-  for (int t = first; t < first + count; ++t) scalars.push_back(100.0 + t);
+  const auto local = local_rows(all, topology, world.rank());
+  const auto scalars =
+      local_scalars(topology, world.rank(), [](int t) { return std::vector<double>{100.0 + t}; });
 
   auto aggregator = aggregate::make_aggregator(method, {}, 7);
   auto exchange = exchange::make_exchange(exchange_name, world, topology, *aggregator, 1);
@@ -57,8 +81,8 @@ void check_matches_serial(const std::string& exchange_name, const std::string& m
                        expected.norm().item<double>();
   EXPECT_LT(error, tolerance) << exchange_name << ", " << method << " at " << world.size()
                               << " ranks, m = " << m << ", p = " << p;
-  for (int t = 0; t < m; ++t) EXPECT_EQ(result.scalars[t], 100.0 + t);
-  EXPECT_LT((result.weights - serial.weights).norm(), 1e-12 * (1 + serial.weights.norm()));
+  for (int t = 0; t < m; ++t) EXPECT_NEAR(result.scalars[t], 100.0 + t, 1e-12);
+  EXPECT_LT((result.weights - serial.weights).norm(), 1e-9 * (1 + serial.weights.norm()));
 
   // Every rank holds exactly rank 0's update.
   auto copy = result.update.clone();
@@ -98,6 +122,20 @@ TEST(ShardedExchange, UnevenTaskSplitFloat64) {
 TEST(ShardedExchange, SumMatchesSerial) {
   check_matches_serial("sharded", "sum", 4, 1001, torch::kFloat64);
 }
+// Task groups: at 2 and 4 ranks, 2 tasks get groups of 1 and 2 ranks; 1 task gets a group of
+// every rank. The partial rows of a group add up to the task's row.
+TEST(GatherExchange, TaskGroups) {
+  check_matches_serial("gather", "hrgrad", 2, 1001, torch::kFloat64);
+  check_matches_serial("gather", "hrgrad", 1, 1001, torch::kFloat64);
+}
+TEST(ShardedExchange, TaskGroupsFloat32) {
+  check_matches_serial("sharded", "hrgrad", 2, 1001, torch::kFloat32);
+}
+TEST(ShardedExchange, TaskGroupsFloat64) {
+  check_matches_serial("sharded", "hrgrad", 2, 1001, torch::kFloat64);
+  check_matches_serial("sharded", "hrgrad", 1, 1003, torch::kFloat64);
+  check_matches_serial("sharded", "sum", 2, 333, torch::kFloat64);
+}
 // Fewer parameters than ranks: some slices are empty.
 TEST(ShardedExchange, TinyParameterVector) {
   check_matches_serial("sharded", "hrgrad", 4, 3, torch::kFloat64);
@@ -106,7 +144,7 @@ TEST(ShardedExchange, TinyParameterVector) {
 TEST(ShardedExchange, SliceBoundsCoverEvenly) {
   for (int ranks = 1; ranks <= 5; ++ranks) {
     for (std::int64_t p : {0, 1, 3, 7, 1001}) {
-      const auto b = exchange::slice_bounds(p, ranks);
+      const auto b = hrgrad::split_bounds(p, ranks);
       ASSERT_EQ(b.size(), static_cast<std::size_t>(ranks + 1));
       EXPECT_EQ(b.front(), 0);
       EXPECT_EQ(b.back(), p);
@@ -129,20 +167,17 @@ Run run_exchange(const std::string& name, const std::string& method, int m, std:
   auto& world = test::world();
   const comm::Topology topology(m, world.size());
   const auto all = task_gradients(m, p, dtype);
-  const int first = topology.first_task(world.rank()), count = topology.task_count(world.rank());
-  std::vector<double> scalars;
-  for (int t = first; t < first + count; ++t) {
-    scalars.push_back(10.0 * t);
-    scalars.push_back(10.0 * t + 1);
-  }
+  const auto scalars = local_scalars(topology, world.rank(), [](int t) {
+    return std::vector<double>{10.0 * t, 10.0 * t + 1};
+  });
   auto aggregator = aggregate::make_aggregator(method, {}, 7);
   auto exchange = exchange::make_exchange(name, world, topology, *aggregator, 2);
-  return {exchange->step(all.slice(0, first, first + count).contiguous(), scalars), topology};
+  return {exchange->step(local_rows(all, topology, world.rank()), scalars), topology};
 }
 
 void check_sharded_equals_gather(const std::string& method, int m, std::int64_t p,
                                  torch::Dtype dtype) {
-  if (test::world().size() > m) GTEST_SKIP() << "more ranks than tasks";
+  if (!fits(m)) GTEST_SKIP() << "the ranks do not fit the tasks";
   const auto gather = run_exchange("gather", method, m, p, dtype).result;
   const auto sharded = run_exchange("sharded", method, m, p, dtype).result;
   const double tolerance = dtype == torch::kFloat32 ? 1e-6 : 1e-12;
@@ -152,9 +187,11 @@ void check_sharded_equals_gather(const std::string& method, int m, std::int64_t 
             tolerance * expected.norm().item<double>());
   EXPECT_LT((sharded.gram - gather.gram).norm(), 1e-12 * gather.gram.norm());
   EXPECT_LT((sharded.weights - gather.weights).norm(), 1e-9 * (1 + gather.weights.norm()));
-  EXPECT_EQ(sharded.scalars, gather.scalars);
   ASSERT_EQ(sharded.scalars.size(), static_cast<std::size_t>(2 * m));
-  for (int t = 0; t < m; ++t) EXPECT_EQ(sharded.scalars[2 * t + 1], 10.0 * t + 1);
+  for (int t = 0; t < m; ++t) {
+    EXPECT_NEAR(sharded.scalars[2 * t + 1], 10.0 * t + 1, 1e-12);
+    EXPECT_NEAR(gather.scalars[2 * t + 1], 10.0 * t + 1, 1e-12);
+  }
   EXPECT_NEAR(sharded.diagnostics.update_norm, gather.diagnostics.update_norm,
               1e-9 * (1 + gather.diagnostics.update_norm));
   EXPECT_NEAR(sharded.diagnostics.conflict, gather.diagnostics.conflict, 1e-9);
@@ -172,6 +209,10 @@ TEST(ShardedExchange, EqualsGatherUnevenFloat32) {
 TEST(ShardedExchange, EqualsGatherUnevenFloat64) {
   check_sharded_equals_gather("hrgrad", 5, 1003, torch::kFloat64);
 }
+TEST(ShardedExchange, EqualsGatherTaskGroups) {
+  check_sharded_equals_gather("hrgrad", 2, 1001, torch::kFloat32);
+  check_sharded_equals_gather("hrgrad", 1, 1001, torch::kFloat64);
+}
 TEST(ShardedExchange, EqualsGatherOtherMethods) {
   for (const std::string method : {"sum", "mean", "mgda", "pcgrad"}) {
     check_sharded_equals_gather(method, 5, 1003, torch::kFloat64);
@@ -182,20 +223,21 @@ TEST(ShardedExchange, EqualsGatherOtherMethods) {
 std::pair<std::int64_t, std::int64_t> sharded_bytes(const comm::Topology& topology, int rank,
                                                     std::int64_t p, std::int64_t element) {
   const int ranks = topology.ranks(), m = topology.tasks();
-  const auto b = exchange::slice_bounds(p, ranks);
+  const auto rows = static_cast<std::int64_t>(topology.row_tasks().size());
+  const auto b = hrgrad::split_bounds(p, ranks);
   const std::int64_t own = topology.task_count(rank), length = b[rank + 1] - b[rank];
   const std::int64_t collective = ranks > 1 ? std::int64_t{m} * m * 8 : 0;
   const std::int64_t sent = own * (p - length) * element + (ranks - 1) * own * 2 * 8 + collective +
                             (ranks - 1) * length * element;
   const std::int64_t received =
-      (m - own) * length * element + (m - own) * 2 * 8 + collective + (p - length) * element;
+      (rows - own) * length * element + (rows - own) * 2 * 8 + collective + (p - length) * element;
   return {sent, received};
 }
 
 TEST(ShardedExchange, BytesMatchTheCounts) {
   auto& world = test::world();
-  for (const int m : {2, 5, 8}) {
-    if (world.size() > m) continue;
+  for (const int m : {1, 2, 5, 8}) {
+    if (!fits(m)) continue;
     for (const std::int64_t p : {std::int64_t{1001}, std::int64_t{4096}}) {
       const auto run = run_exchange("sharded", "hrgrad", m, p, torch::kFloat32);
       const auto [sent, received] = sharded_bytes(run.topology, world.rank(), p, 4);
@@ -241,6 +283,34 @@ TEST(ShardedExchange, TrafficPerRankIsBounded) {
           static_cast<long long>(run.result.bytes_received), static_cast<long long>(sharded_max),
           static_cast<long long>(gather_max));
     }
+  }
+}
+
+// One row per rank (P = m, or task groups with P = k m): the traffic per rank is at most 2.5 p
+// numbers plus the m x m Gram and the scalars, and its gradient-sized part is the same whatever
+// the number of tasks.
+TEST(ShardedExchange, TrafficDoesNotGrowWithTasks) {
+  auto& world = test::world();
+  const int ranks = world.size();
+  const std::int64_t p = 4099, element = 8;
+  std::int64_t first_sent = -1, first_received = -1;
+  for (int m = 1; m <= ranks; ++m) {
+    if (ranks % m != 0) continue;
+    const auto run = run_exchange("sharded", "hrgrad", m, p, torch::kFloat64);
+    const std::int64_t small = (ranks > 1 ? std::int64_t{m} * m * 8 : 0) + 2 * 8 * ranks;
+    EXPECT_LE(run.result.bytes_sent, 2.5 * p * element + small) << "m = " << m;
+    EXPECT_LE(run.result.bytes_received, 2.5 * p * element + small) << "m = " << m;
+    // Without the Gram and the scalars, the same bytes for every m.
+    const std::int64_t sent =
+        run.result.bytes_sent - (ranks > 1 ? std::int64_t{m} * m * 8 : 0) - (ranks - 1) * 2 * 8;
+    const std::int64_t received =
+        run.result.bytes_received - (ranks > 1 ? std::int64_t{m} * m * 8 : 0) - (ranks - 1) * 2 * 8;
+    if (first_sent < 0) {
+      first_sent = sent;
+      first_received = received;
+    }
+    EXPECT_EQ(sent, first_sent) << "m = " << m;
+    EXPECT_EQ(received, first_received) << "m = " << m;
   }
 }
 

@@ -1,5 +1,7 @@
-// A short training on all ranks gives the same loss history as the same training in one
-// process: samples come from streams keyed by regime and step, never by rank.
+// A 30-step training on all ranks gives the same loss history as the same training in one
+// process: samples come from streams keyed by regime and step, never by rank. With m = 4
+// regimes the rank counts 1, 2 and 4 give blocks of regimes per rank, and 8 gives task groups
+// of 2 ranks that split each regime's points.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -9,31 +11,11 @@
 #include "hrgrad/core/log.hpp"
 #include "hrgrad/train/trainer.hpp"
 #include "mpi_test_env.hpp"
+#include "small_training.hpp"
 
 namespace {
 
 using namespace hrgrad;
-
-config::Options small_run(const std::string& output, const std::string& dtype,
-                          const std::string& exchange) {
-  config::Options o;
-  o.exchange = exchange;
-  o.regimes = 4;
-  o.model.width = 24;
-  o.model.depth = 3;
-  o.sampling.interior = 32;
-  o.sampling.boundary = 16;
-  o.sampling.initial = 16;
-  o.sampling.quadrature = 8;
-  o.train.steps = 20;
-  o.train.log_every = 0;
-  o.train.threads = 1;
-  o.train.dtype = dtype;
-  o.eval_eps = {1e-4};
-  o.output = output;
-  config::validate(o);
-  return o;
-}
 
 void check_rank_count_invariance(const std::string& dtype, double tolerance,
                                  const std::string& exchange = "gather") {
@@ -46,17 +28,18 @@ void check_rank_count_invariance(const std::string& dtype, double tolerance,
                                   std::to_string(world.rank()) + ".h5"))
                               .string();
 
-  train::Trainer parallel(small_run(parallel_out, dtype, exchange), world);
+  constexpr int kSteps = 30;
+  train::Trainer parallel(test::small_training(parallel_out, dtype, exchange, kSteps), world);
   parallel.run();
   comm::SerialCommunicator self;
-  train::Trainer serial(small_run(serial_out, dtype, exchange), self);
+  train::Trainer serial(test::small_training(serial_out, dtype, exchange, kSteps), self);
   serial.run();
   log::set_rank(world.rank(), world.size());
 
   const auto& a = parallel.history().rows();
   const auto& b = serial.history().rows();
-  ASSERT_EQ(a.size(), 20u);
-  ASSERT_EQ(b.size(), 20u);
+  ASSERT_EQ(a.size(), static_cast<std::size_t>(kSteps));
+  ASSERT_EQ(b.size(), static_cast<std::size_t>(kSteps));
   for (std::size_t s = 0; s < a.size(); ++s) {
     ASSERT_EQ(a[s].losses.size(), 4u);
     for (int t = 0; t < 4; ++t) {

@@ -24,5 +24,10 @@ check "--bogus" "$train" --bogus 3
 check "--aggregator" "$train" --aggregator nope
 check "--output" "$train" --output /nonexistent/dir/run.h5 --steps 1
 check "--eps-min" "$mpirun" -q -np 2 "$train" --eps-min -1
-check "--regimes" "$mpirun" -q -np 4 "$train" --regimes 2 --steps 1
+check "--device" "$train" --device tpu
+if ! command -v nvidia-smi >/dev/null; then  # a CPU machine: cuda is refused before any work
+  check "--device" "$train" --device cuda --steps 1
+fi
+# 3 ranks fit 2 regimes neither as blocks nor as task groups.
+check "--regimes" "$mpirun" -q -np 3 "$train" --regimes 2 --steps 1
 exit $fail

@@ -1,7 +1,7 @@
-// The communicator interface hrgrad's collective step is written against, with two backends:
-// MPI on host memory (one duplicated communicator, every return code checked) and a serial
-// one for runs without mpirun. Buffers are raw host pointers with an element type, so tensor
-// data goes to MPI directly.
+// The communicator interface hrgrad's collective step is written against, with three backends:
+// MPI on host memory (one duplicated communicator, every return code checked), a serial one for
+// runs without mpirun, and NCCL on GPU memory (built with HRGRAD_WITH_NCCL). Buffers are raw
+// pointers with an element type, so tensor data goes to the library directly.
 #pragma once
 
 #include <cstddef>
@@ -25,6 +25,8 @@ class Communicator {
   virtual int local_rank() const = 0;
   virtual int local_size() const = 0;
   virtual std::string backend() const = 0;
+  // True when the buffers of the collectives are device (GPU) pointers, false for host memory.
+  virtual bool device_buffers() const { return false; }
 
   virtual void barrier() = 0;
   // In-place elementwise sum over all ranks.

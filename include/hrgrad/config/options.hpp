@@ -15,7 +15,7 @@ struct ModelOptions {
   std::string encoding = "hidden";  // ε representation: hidden (learned) or raw (z = s)
   int harmonics = 4;                // K in [s, sin(kπs), cos(kπs)]_{k=1..K}
   int hidden_size = 8;              // d_h, the size of the learned representation
-  std::string rho_output = "exp";  // exp or hard-initial (the transport density transform)
+  std::string rho_output = "exp";   // exp or hard-initial (the transport density transform)
 };
 
 struct SamplingOptions {
@@ -34,7 +34,9 @@ struct TrainOptions {
   std::uint64_t seed = 0;
   std::string dtype = "float32";
   int max_skipped_steps = 10;  // consecutive non-finite steps that end the run
-  int threads = 0;  // torch threads per rank; 0 = cores per rank on this node
+  int threads = 0;             // torch threads per rank; 0 = cores per rank on this node
+  // cpu, or cuda: each rank on the GPU numbered by its node-local rank modulo the node's GPUs
+  std::string device = "cpu";
 };
 
 struct Options {

@@ -33,22 +33,29 @@ class Exchange {
  public:
   virtual ~Exchange() = default;
   virtual std::string name() const = 0;
-  // local_gradients: (tasks of this rank, p), contiguous; local_scalars: that many rows of
-  // scalars_per_task numbers. Collective: every rank calls it with its own tasks.
+  // local_gradients: (rows of this rank, p), its tasks' gradients or, in a task group, its part of
+  // one task's gradient (parts add up), on the CPU or a GPU; the update comes back on the same
+  // device. local_scalars: that many rows of scalars_per_task numbers (parts add up too).
+  // Collective: every rank calls it with its own rows.
   virtual StepResult step(const torch::Tensor& local_gradients,
                           const std::vector<double>& local_scalars) = 0;
 };
 
 // What every exchange of hrgrad works with: the communicator, which rank owns which tasks, the
 // aggregator every rank runs on the same Gram matrix, and the scalars logged per task.
+// Gradient-sized payloads go through `data` (NCCL on device memory, when given) and the small
+// m x m and scalar traffic through `comm` in host memory; without `data`, everything goes
+// through `comm`, staged through the host.
 class TaskExchange : public Exchange {
  public:
   // Throws Error when the topology was made for another number of ranks than comm has.
   TaskExchange(comm::Communicator& comm, const comm::Topology& topology,
-               aggregate::Aggregator& aggregator, int scalars_per_task);
+               aggregate::Aggregator& aggregator, int scalars_per_task,
+               comm::Communicator* data = nullptr);
 
  protected:
   comm::Communicator& comm_;
+  comm::Communicator& data_;
   comm::Topology topology_;
   aggregate::Aggregator& aggregator_;
   int scalars_per_task_;
@@ -76,13 +83,10 @@ class ShardedExchange final : public TaskExchange {
                   const std::vector<double>& local_scalars) override;
 };
 
-// The first element of each rank's slice of a p-vector split over `ranks` ranks (size ranks + 1):
-// contiguous slices whose sizes differ by at most one.
-std::vector<std::int64_t> slice_bounds(std::int64_t p, int ranks);
-
 // "gather" or "sharded"; anything else throws InputError.
 std::unique_ptr<Exchange> make_exchange(const std::string& name, comm::Communicator& comm,
                                         const comm::Topology& topology,
-                                        aggregate::Aggregator& aggregator, int scalars_per_task);
+                                        aggregate::Aggregator& aggregator, int scalars_per_task,
+                                        comm::Communicator* data = nullptr);
 
 }  // namespace hrgrad::exchange

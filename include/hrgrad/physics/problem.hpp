@@ -1,6 +1,8 @@
 // The interface every kinetic problem implements: its networks (one parameter list), the task
 // loss of one regime at one step (with named components), and the evaluation of the trained
-// network against the reference at a test Knudsen number.
+// network against the reference at a test Knudsen number. A problem lives on one device (CPU or
+// a GPU): samples are drawn on the CPU from their seeded streams and then moved there, so every
+// device sees the same points.
 #pragma once
 
 #include <torch/torch.h>
@@ -9,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "hrgrad/physics/part.hpp"
 #include "hrgrad/physics/regimes.hpp"
 
 namespace hrgrad::physics {
@@ -39,8 +42,9 @@ class Problem {
   virtual std::string name() const = 0;
   virtual std::vector<torch::Tensor> parameters() = 0;
   virtual std::vector<std::string> component_names() const = 0;
-  // The loss of `regime` at `step`; samples come from the stream (seed, regime, step).
-  virtual TaskLoss task_loss(const Regime& regime, std::int64_t step) = 0;
+  // The loss of `regime` at `step` over `part` of its points (Part{} for all of them); samples
+  // come from the stream (seed, regime, step), whatever the part.
+  virtual TaskLoss task_loss(const Regime& regime, std::int64_t step, Part part) = 0;
   virtual Evaluation evaluate(double eps) = 0;
 };
 

@@ -30,6 +30,7 @@ struct TransportSettings {
   int harmonics = 4, hidden_size = 8;
   std::uint64_t seed = 0;
   torch::Dtype dtype = torch::kFloat32;
+  torch::Device device = torch::kCPU;
   std::string reference_cache;  // HDF5 cache of reference solutions; empty: no cache
 };
 
@@ -50,23 +51,29 @@ struct TransportFields {
   torch::Tensor flux_x;             // (B, 1), ∂x <v ĝ>
 };
 
+// One step's samples of one regime, every tensor (N, 1).
+struct TransportPoints {
+  torch::Tensor t_in, x_in, eps_in;  // interior (t, x), each at all velocity nodes
+  torch::Tensor t_bd, eps_bd;        // boundary times, at the inflow nodes of both sides
+  torch::Tensor x_ic, eps_ic;        // initial positions, at all nodes
+};
+
 class TransportProblem final : public Problem {
  public:
   explicit TransportProblem(const TransportSettings& settings);
   std::string name() const override { return "transport"; }
   std::vector<torch::Tensor> parameters() override { return model_->parameters(); }
   std::vector<std::string> component_names() const override;
-  TaskLoss task_loss(const Regime& regime, std::int64_t step) override;
+  TaskLoss task_loss(const Regime& regime, std::int64_t step, Part part) override;
   Evaluation evaluate(double eps) override;
 
   // The residual terms for given points; t, x, eps are (B, 1) tensors. Exposed for tests.
   TransportFields fields(const torch::Tensor& t, const torch::Tensor& x, const torch::Tensor& eps,
                          bool derivatives);
-  // Loss of the given samples (the seam the tests use with hand-picked points).
-  TaskLoss loss_at(const torch::Tensor& t_in, const torch::Tensor& x_in,
-                   const torch::Tensor& eps_in, const torch::Tensor& t_bd,
-                   const torch::Tensor& eps_bd, const torch::Tensor& x_ic,
-                   const torch::Tensor& eps_ic);
+  // The samples of `regime` at `step`, on this problem's device.
+  TransportPoints sample(const Regime& regime, std::int64_t step) const;
+  // Loss of `part` of the given samples (the seam the tests use with hand-picked points).
+  TaskLoss loss_at(const TransportPoints& points, Part part = {});
   TransportApnn& model() { return model_; }
   const TransportSettings& settings() const { return settings_; }
 

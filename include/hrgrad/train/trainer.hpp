@@ -1,6 +1,7 @@
 // The training loop: builds the problem, the topology, the aggregator and the exchange from the
-// options; each step every rank computes its regimes' losses and flat gradients, the collective
-// step returns the same update everywhere, and Adam applies it. Rank 0 reports progress, keeps
+// options; each step every rank computes its regimes' losses and flat gradients (or, in a task
+// group, its part of one regime's), the collective step returns the same update everywhere,
+// and Adam applies it. Rank 0 reports progress, keeps
 // the history, evaluates at the test Knudsen numbers and writes the run's HDF5 file.
 #pragma once
 
@@ -41,6 +42,9 @@ class Trainer {
   config::Options options_;
   comm::Communicator& comm_;
   comm::Topology topology_;
+  physics::Part part_;  // this rank's share of its regimes' points (task groups)
+  torch::Device device_ = torch::kCPU;
+  std::unique_ptr<comm::Communicator> device_comm_;  // NCCL on GPUs, else null (host-staged)
   std::vector<physics::Regime> regimes_;
   std::unique_ptr<physics::Problem> problem_;
   std::unique_ptr<aggregate::Aggregator> aggregator_;

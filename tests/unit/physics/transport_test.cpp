@@ -55,7 +55,8 @@ TEST(TransportFields, HardInitialDensity) {
   TransportProblem problem(s);
   const auto opts = torch::TensorOptions().dtype(torch::kFloat64);
   const auto x0 = torch::rand({6, 1}, opts);
-  const auto at_zero = problem.fields(torch::zeros_like(x0), x0, torch::full({6, 1}, 1e-3, opts), false);
+  const auto at_zero =
+      problem.fields(torch::zeros_like(x0), x0, torch::full({6, 1}, 1e-3, opts), false);
   EXPECT_EQ(at_zero.rho.abs().max().item<double>(), 0.0);
   auto t = (0.1 * torch::rand({5, 1}, opts)).requires_grad_(true);
   auto x = torch::rand({5, 1}, opts).requires_grad_(true);
@@ -82,15 +83,51 @@ TEST(TransportLoss, SameRegimeAndStepGiveTheSameSamples) {
   TransportProblem b(small_settings());
   const auto regimes = log_uniform_regimes(1e-4, 1.0, 4);
   // b evaluates other regimes and steps first: the stream depends only on (seed, regime, step).
-  b.task_loss(regimes[0], 3);
-  b.task_loss(regimes[2], 5);
-  const auto la = a.task_loss(regimes[1], 5);
-  const auto lb = b.task_loss(regimes[1], 5);
+  b.task_loss(regimes[0], 3, {});
+  b.task_loss(regimes[2], 5, {});
+  const auto la = a.task_loss(regimes[1], 5, {});
+  const auto lb = b.task_loss(regimes[1], 5, {});
   EXPECT_EQ(la.total.item<double>(), lb.total.item<double>());
-  const auto other_step = a.task_loss(regimes[1], 6);
+  const auto other_step = a.task_loss(regimes[1], 6, {});
   EXPECT_NE(la.total.item<double>(), other_step.total.item<double>());
   ASSERT_EQ(la.components.size(), a.component_names().size());
   for (const auto& c : la.components) EXPECT_TRUE(std::isfinite(c.item<double>()));
+}
+
+// Task groups: the parts' losses, components and gradients add up to the whole regime's, also
+// when a part of some point set is empty (4 boundary points over 5 parts).
+TEST(TransportLoss, PartsAddUpToTheWholeRegime) {
+  TransportProblem problem(small_settings());
+  const auto regime = log_uniform_regimes(1e-4, 1.0, 4)[2];
+  const auto params = problem.parameters();
+  auto gradient = [&](const torch::Tensor& loss) {
+    std::vector<torch::Tensor> flat;
+    for (const auto& g : torch::autograd::grad({loss}, params, {}, false, false, true))
+      flat.push_back(g.reshape({-1}));
+    return torch::cat(flat);
+  };
+  const auto whole = problem.task_loss(regime, 7, {});
+  const auto whole_gradient = gradient(whole.total);
+  for (int count : {2, 3, 5}) {
+    double total = 0;
+    std::vector<double> components(whole.components.size(), 0.0);
+    torch::Tensor summed = torch::zeros_like(whole_gradient);
+    for (int index = 0; index < count; ++index) {
+      const auto part = problem.task_loss(regime, 7, Part{index, count});
+      total += part.total.item<double>();
+      for (std::size_t c = 0; c < components.size(); ++c)
+        components[c] += part.components[c].item<double>();
+      summed += gradient(part.total);
+    }
+    EXPECT_NEAR(total, whole.total.item<double>(), 1e-12 * whole.total.item<double>())
+        << count << " parts";
+    for (std::size_t c = 0; c < components.size(); ++c) {
+      const double expected = whole.components[c].item<double>();
+      EXPECT_NEAR(components[c], expected, 1e-12 * std::abs(expected)) << "component " << c;
+    }
+    EXPECT_LT((summed - whole_gradient).norm().item<double>(),
+              1e-12 * whole_gradient.norm().item<double>());
+  }
 }
 
 TEST(TransportEvaluation, EveryEpsHasTheSolverReference) {
