@@ -9,6 +9,8 @@ endfunction()
 
 # Targets that include <torch/torch.h> reuse the precompiled header of hrgrad_model, so the
 # heavy LibTorch headers are parsed once per build.
+# The PCH is built position-independent (the modules are), so the target must be too.
 function(hrgrad_use_torch_pch target)
   target_precompile_headers(${target} REUSE_FROM hrgrad_model)
+  set_target_properties(${target} PROPERTIES POSITION_INDEPENDENT_CODE ON)
 endfunction()

@@ -12,7 +12,7 @@ torch::Device select_device(const std::string& name, const comm::Communicator& c
   require(torch::cuda::is_available() && count > 0, "--device",
           "cuda asked for, but this LibTorch has no CUDA or sees no GPU (run with --device cpu, "
           "or build against a CUDA LibTorch: docs/distributed.md)");
-  return {torch::kCUDA, static_cast<torch::DeviceIndex>(comm.local_rank() % count)};
+  return {torch::kCUDA, static_cast<c10::DeviceIndex>(comm.local_rank() % count)};
 }
 
 }  // namespace hrgrad::train

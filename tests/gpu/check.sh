@@ -38,7 +38,7 @@ echo "nccl: ${nccl_h:-no nccl.h} ${nccl_so:-no libnccl}"
 
 prefixes=$torch_prefix
 runtime_path=$(dirname "${nccl_so:-/}")
-config=(-DCMAKE_BUILD_TYPE=Release -DHRGRAD_BUILD_BENCHMARKS=OFF)
+config=(-DCMAKE_BUILD_TYPE=Release)
 mpiexec=mpirun
 if [ -n "$deps" ]; then
   usr=$deps/usr lib=$deps/usr/lib/x86_64-linux-gnu
