@@ -354,8 +354,9 @@ void Trainer::write_checkpoint(std::int64_t steps_done, int consecutive_skips) {
 }
 
 void Trainer::write_progress() const {
-  io::write_atomically(options_.output, [&](io::File& file) { write_config_and_history(file); });
+  // The CSV first: a watcher that sees n rows in the output file finds them in the CSV too.
   if (metrics_csv_) metrics_csv_->write(history_);
+  io::write_atomically(options_.output, [&](io::File& file) { write_config_and_history(file); });
 }
 
 std::string format_evaluation_table(const std::vector<physics::Evaluation>& evaluations,
