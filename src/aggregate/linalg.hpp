@@ -67,6 +67,8 @@ class SplitMix64 {
   std::uint64_t next();
   // Uniform integer in [0, n), n >= 1, without modulo bias.
   std::uint64_t below(std::uint64_t n);
+  std::uint64_t state() const { return state_; }
+  void set_state(std::uint64_t state) { state_ = state; }
 
  private:
   std::uint64_t state_;

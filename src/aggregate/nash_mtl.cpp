@@ -137,6 +137,15 @@ class NashMtlAggregator final : public Aggregator {
       last_ = result.weights;
     return result;
   }
+  State state() const override {
+    return {{step_}, std::vector<double>(last_.data(), last_.data() + last_.size())};
+  }
+  void restore(const State& state) override {
+    if (state.integers.size() != 1 || state.integers[0] < 0) refuse(state);
+    step_ = static_cast<long>(state.integers[0]);
+    last_ = Eigen::Map<const Eigen::VectorXd>(state.reals.data(),
+                                              static_cast<Eigen::Index>(state.reals.size()));
+  }
 
  private:
   NashMtlOptions options_;

@@ -50,6 +50,11 @@ class PcgradAggregator final : public Aggregator {
     for (auto& order : orders) order = random_permutation(m, rng_);
     return pcgrad_aggregate(gram, orders);
   }
+  State state() const override { return {{static_cast<std::int64_t>(rng_.state())}, {}}; }
+  void restore(const State& state) override {
+    if (state.integers.size() != 1 || !state.reals.empty()) refuse(state);
+    rng_.set_state(static_cast<std::uint64_t>(state.integers[0]));
+  }
 
  private:
   SplitMix64 rng_;

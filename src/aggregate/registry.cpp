@@ -57,6 +57,16 @@ std::unique_ptr<Aggregator> make_aggregator(const std::string& method, const Par
   return find(method).make(params, seed);
 }
 
+void Aggregator::restore(const State& state) {
+  if (!state.empty()) refuse(state);
+}
+
+void Aggregator::refuse(const State& state) const {
+  throw InputError(name() + ": the saved aggregator state does not fit this rule (" +
+                   std::to_string(state.integers.size()) + " integers, " +
+                   std::to_string(state.reals.size()) + " reals)");
+}
+
 namespace detail {
 
 std::string format_default(double v) {

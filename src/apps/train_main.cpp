@@ -1,10 +1,12 @@
-// hrgrad-train: parses the options, then trains and evaluates (train::Trainer).
+// hrgrad-train: parses the options, then trains and evaluates (train::Trainer); exits with status
+// 3 when a stop signal ended training early after a checkpoint.
 #include <iostream>
 #include <memory>
 #include <optional>
 
 #include "hrgrad/comm/environment.hpp"
 #include "hrgrad/config/parse.hpp"
+#include "hrgrad/core/error.hpp"
 #include "hrgrad/core/log.hpp"
 #include "hrgrad/train/trainer.hpp"
 
@@ -30,6 +32,7 @@ int main(int argc, char** argv) {
           return 0;
         }
         const auto result = trainer->run();
+        if (result.stop_signal != 0) return hrgrad::kExitStopped;
         if (env.world().rank() == 0) {
           hrgrad::log::info(
               hrgrad::train::format_evaluation_table(result.evaluations, options->t_final));

@@ -43,6 +43,10 @@ std::map<std::string, std::string> Options::as_text() const {
       {"max-skipped-steps", text(train.max_skipped_steps)},
       {"output", output},
       {"reference-cache", reference_cache},
+      {"checkpoint-every", text(checkpoint_every)},
+      {"resume", resume},
+      {"flush-every", text(flush_every)},
+      {"metrics-csv", metrics_csv},
   };
   std::string eps_list;
   for (std::size_t i = 0; i < eval_eps.size(); ++i) eps_list += (i ? "," : "") + text(eval_eps[i]);

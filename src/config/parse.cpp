@@ -92,13 +92,27 @@ po::options_description describe(Options& o, std::string& eval_eps_text) {
     }
   }
 
+  po::options_description progress("Checkpoints and monitoring");
+  progress.add_options()
+      ("checkpoint-every", with_default(&o.checkpoint_every), "steps between checkpoints (<output stem>.ckpt.h5, the one before kept as .ckpt.prev.h5); 0: only at the end")
+      ("resume", po::value<std::string>(&o.resume)->default_value("", "none"), "continue the run saved in this checkpoint file, up to --steps in all")
+      ("flush-every", with_default(&o.flush_every), "steps between rewrites of --output's /history (and --metrics-csv) during training; 0: only at the end")
+      ("metrics-csv", po::value<std::string>(&o.metrics_csv)->default_value("", "none"), "also write the per-step rows of /history to this CSV file");
+
   po::options_description debug("Debugging");
   debug.add_options()
       ("debug.fail-rank", with_default(&o.debug_fail_rank), "inject a failure on this rank (-1: none), to test that one rank's error ends the job")
       ("debug.fail-step", with_default(&o.debug_fail_step), "the step at which --debug.fail-rank fails");
   // clang-format on
   po::options_description all("hrgrad-train options");
-  all.add(general).add(problem).add(model).add(sampling).add(train).add(aggregation).add(debug);
+  all.add(general)
+      .add(problem)
+      .add(model)
+      .add(sampling)
+      .add(train)
+      .add(aggregation)
+      .add(progress)
+      .add(debug);
   return all;
 }
 
@@ -215,6 +229,10 @@ void validate(const Options& o) {
   require(o.exchange == "gather" || o.exchange == "sharded", "--exchange",
           "unknown exchange '" + o.exchange + "' (choose from gather, sharded)");
   require(!o.output.empty(), "--output", "must not be empty");
+  require(o.checkpoint_every >= 0, "--checkpoint-every",
+          "must be >= 0, got " + std::to_string(o.checkpoint_every));
+  require(o.flush_every >= 0, "--flush-every",
+          "must be >= 0, got " + std::to_string(o.flush_every));
   require(!o.reference_cache.empty(), "--reference-cache", "must be a path, auto or none");
   // Builds the aggregator once to validate its name and parameters (throws InputError).
   const auto params = o.aggregator_params.count(o.aggregator) ? o.aggregator_params.at(o.aggregator)

@@ -58,9 +58,16 @@ File::File(const std::string& path, Mode mode) : path_(path) {
     case Mode::kReadWrite:
       id = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
       break;
+    case Mode::kMemory: {
+      Handle access(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
+      if (access.valid() && H5Pset_fapl_core(access.get(), 1 << 16, /*backing_store=*/0) >= 0)
+        id = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, access.get());
+      break;
+    }
   }
   if (id < 0) {
-    throw IoError(path + ": cannot " + std::string(mode == Mode::kCreate ? "create" : "open") +
+    throw IoError(path + ": cannot " +
+                  std::string(mode == Mode::kCreate || mode == Mode::kMemory ? "create" : "open") +
                   " HDF5 file (missing, unwritable, or not an HDF5 file)");
   }
   file_ = Handle(id, H5Fclose);
@@ -268,6 +275,16 @@ std::string File::read_attribute_string(const std::string& object, const std::st
 
 void File::flush() {
   if (H5Fflush(file_.get(), H5F_SCOPE_GLOBAL) < 0) fail("cannot flush", "/");
+}
+
+std::vector<unsigned char> File::image() {
+  flush();
+  const ssize_t size = H5Fget_file_image(file_.get(), nullptr, 0);
+  if (size < 0) fail("cannot take the file image", "/");
+  std::vector<unsigned char> bytes(static_cast<std::size_t>(size));
+  if (H5Fget_file_image(file_.get(), bytes.data(), bytes.size()) != size)
+    fail("cannot take the file image", "/");
+  return bytes;
 }
 
 }  // namespace hrgrad::io

@@ -1,5 +1,9 @@
 #include "hrgrad/train/history.hpp"
 
+#include <type_traits>
+
+#include "hrgrad/core/error.hpp"
+
 namespace hrgrad::train {
 
 History::History(int tasks, std::vector<std::string> component_names)
@@ -50,6 +54,72 @@ void History::write(io::File& file, const std::string& group) const {
   std::string names;
   for (std::size_t i = 0; i < c; ++i) names += (i ? "," : "") + component_names_[i];
   file.write_attribute(group, "component_names", names);
+}
+
+namespace {
+
+// Reads a dataset of n rows of `width` values each, or fails naming it.
+template <typename T>
+std::vector<T> read_rows(const io::File& file, const std::string& name, std::size_t n,
+                         std::size_t width) {
+  std::vector<std::size_t> dims;
+  std::vector<T> data;
+  if constexpr (std::is_same_v<T, double>) {
+    data = file.read_doubles(name, &dims);
+  } else {
+    data = file.read_int64s(name, &dims);
+  }
+  if (data.size() != n * width) {
+    throw IoError(file.path() + ":" + name + ": " + std::to_string(data.size()) +
+                  " values, expected " + std::to_string(n * width));
+  }
+  return data;
+}
+
+}  // namespace
+
+void History::read(const io::File& file, const std::string& group) {
+  const std::size_t m = tasks_, c = component_names_.size();
+  const auto step = file.read_int64s(group + "/step");
+  const std::size_t n = step.size();
+  const auto skipped = read_rows<std::int64_t>(file, group + "/skipped", n, 1);
+  const auto sent = read_rows<std::int64_t>(file, group + "/bytes_sent", n, 1);
+  const auto received = read_rows<std::int64_t>(file, group + "/bytes_received", n, 1);
+  auto scalar = [&](const std::string& name) {
+    return read_rows<double>(file, group + "/" + name, n, 1);
+  };
+  const auto lr = scalar("lr"), wall = scalar("wall_time"), min_cos = scalar("min_update_cosine");
+  const auto norm = scalar("step_length"), conflict = scalar("conflict");
+  const auto compute = scalar("time_compute"), exchange = scalar("time_exchange");
+  const auto update = scalar("time_update");
+  const auto losses = read_rows<double>(file, group + "/loss", n, m);
+  const auto components = read_rows<double>(file, group + "/components", n, m * c);
+  const auto diagonal = read_rows<double>(file, group + "/gram_diagonal", n, m);
+  const auto cosines = read_rows<double>(file, group + "/cosines", n, m * m);
+  auto slice = [](const std::vector<double>& data, std::size_t row, std::size_t width) {
+    return std::vector<double>(data.begin() + row * width, data.begin() + (row + 1) * width);
+  };
+  rows_.clear();
+  for (std::size_t i = 0; i < n; ++i) {
+    HistoryRow row;
+    row.step = step[i];
+    row.skipped = skipped[i] != 0;
+    row.bytes_sent = sent[i];
+    row.bytes_received = received[i];
+    row.lr = lr[i];
+    row.wall_time = wall[i];
+    row.min_update_cosine = min_cos[i];
+    row.update_norm = norm[i];
+    row.conflict = conflict[i];
+    row.time_compute = compute[i];
+    row.time_exchange = exchange[i];
+    row.time_update = update[i];
+    row.losses = slice(losses, i, m);
+    row.components = slice(components, i, m * c);
+    row.gram_diagonal = slice(diagonal, i, m);
+    row.cosines = slice(cosines, i, m * m);
+    rows_.push_back(std::move(row));
+  }
 }
 
 }  // namespace hrgrad::train

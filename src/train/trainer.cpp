@@ -12,9 +12,12 @@
 #include "hrgrad/core/allocator.hpp"
 #include "hrgrad/core/error.hpp"
 #include "hrgrad/core/log.hpp"
+#include "hrgrad/core/stop_signal.hpp"
 #include "hrgrad/core/timer.hpp"
+#include "hrgrad/io/atomic_write.hpp"
 #include "hrgrad/io/hdf5_file.hpp"
 #include "hrgrad/physics/transport.hpp"
+#include "hrgrad/train/checkpoint.hpp"
 #include "hrgrad/train/device.hpp"
 
 namespace hrgrad::train {
@@ -109,20 +112,11 @@ Trainer::Trainer(const config::Options& options, comm::Communicator& comm)
   optimizer_ = std::make_unique<torch::optim::Adam>(parameters_,
                                                     torch::optim::AdamOptions(options.train.lr));
   history_ = History(options.regimes, problem_->component_names());
-
-  if (comm.rank() == 0) {
-    // Fail now, not after training, when the output cannot be written.
-    const auto parent = std::filesystem::path(options.output).parent_path();
-    if (!parent.empty() && !std::filesystem::is_directory(parent)) {
-      throw InputError("--output: directory '" + parent.string() + "' does not exist");
-    }
-    try {
-      io::File probe(options.output, io::File::Mode::kCreate);
-    } catch (const IoError&) {
-      throw InputError("--output: cannot write '" + options.output + "'");
-    }
-  }
   broadcast_parameters();
+  // What may fail on one rank only comes after the last collective, so a failure here ends
+  // every rank cleanly (comm::guarded_main) instead of leaving the others in a collective.
+  if (!options.resume.empty()) restore(options.resume);
+  if (comm.rank() == 0) prepare_output_files();
 
   std::int64_t count = 0;
   for (const auto& p : parameters_) count += p.numel();
@@ -176,8 +170,11 @@ TrainResult Trainer::run() {
   const int scalars = 1 + static_cast<int>(components.size());
   const int m = topology_.tasks();
   Stopwatch clock;
-  int consecutive_skips = 0;
-  for (int step = 0; step < o.train.steps; ++step) {
+  StopSignals signals;
+  int consecutive_skips = start_skips_;
+  int stop_signal = 0;
+  for (int step = static_cast<int>(start_step_); step < o.train.steps; ++step) {
+    if ((stop_signal = agreed_stop_signal()) != 0) break;
     const double lr = o.train.lr * std::pow(o.train.lr_decay, step / o.train.lr_decay_every);
     for (auto& group : optimizer_->param_groups()) {
       static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
@@ -223,7 +220,7 @@ TrainResult Trainer::run() {
     row.bytes_received = result.bytes_received;
     row.step = step;
     row.lr = lr;
-    row.wall_time = clock.seconds();
+    row.wall_time = start_wall_time_ + clock.seconds();
     row.skipped = result.skipped;
     for (int t = 0; t < m; ++t) {
       row.losses.push_back(result.scalars[t * scalars]);
@@ -244,11 +241,24 @@ TrainResult Trainer::run() {
     if (o.train.log_every > 0 && (step % o.train.log_every == 0 || last))
       report(row, clock.seconds());
     history_.add(std::move(row));
+    after_step(step + 1, consecutive_skips);
   }
 
   TrainResult result;
-  result.steps = o.train.steps;
+  result.steps = static_cast<int>(history_.rows().size());
   result.seconds = clock.seconds();
+  result.stop_signal = stop_signal;
+  if (comm_.rank() == 0) write_checkpoint(result.steps, consecutive_skips);
+  if (stop_signal != 0) {
+    if (comm_.rank() == 0) {
+      write_progress();
+      log::warning(log::format("stopped by ", signal_name(stop_signal), " after step ",
+                               result.steps, " of ", o.train.steps, "; continue with --resume ",
+                               checkpoint_path(o.output)));
+    }
+    comm_.barrier();  // no rank exits before the checkpoint is in place
+    return result;
+  }
   if (comm_.rank() == 0) {
     for (double eps : o.eval_eps) {
       if (eps < o.eps_min || eps > o.eps_max) {
@@ -271,7 +281,7 @@ void Trainer::report(const HistoryRow& row, double elapsed) const {
     per_task += " " + sci(l, 2);
   }
   const double done = static_cast<double>(row.step + 1);
-  const double rate = done / std::max(elapsed, 1e-9);
+  const double rate = (done - static_cast<double>(start_step_)) / std::max(elapsed, 1e-9);
   const double eta = (options_.train.steps - done) / rate;
   char text[160];
   std::snprintf(text, sizeof text, " | min cos %+.3f | %.1f steps/s | ETA %s",
@@ -281,11 +291,12 @@ void Trainer::report(const HistoryRow& row, double elapsed) const {
 }
 
 void Trainer::write_output(const TrainResult& result) const {
-  io::File file(options_.output, io::File::Mode::kCreate);
-  file.create_group("/config");
-  for (const auto& [key, value] : options_.as_text()) file.write_attribute("/config", key, value);
-  file.write_attribute("/config", "ranks", static_cast<std::int64_t>(comm_.size()));
-  history_.write(file);
+  if (metrics_csv_) metrics_csv_->write(history_);
+  io::write_atomically(options_.output, [&](io::File& file) { write_output_file(file, result); });
+}
+
+void Trainer::write_output_file(io::File& file, const TrainResult& result) const {
+  write_config_and_history(file);
   for (const auto& e : result.evaluations) {
     char name[64];
     std::snprintf(name, sizeof name, "/eval/eps_%.2e", e.eps);
@@ -301,6 +312,72 @@ void Trainer::write_output(const TrainResult& result) const {
     }
   }
   file.write_attribute("/", "seconds", result.seconds);
+}
+
+void Trainer::write_config_and_history(io::File& file) const {
+  file.create_group("/config");
+  for (const auto& [key, value] : options_.as_text()) file.write_attribute("/config", key, value);
+  file.write_attribute("/config", "ranks", static_cast<std::int64_t>(comm_.size()));
+  history_.write(file);
+}
+
+void Trainer::restore(const std::string& checkpoint) {
+  TrainingState state{parameters_, *optimizer_, *aggregator_, history_};
+  const auto info = load_checkpoint(checkpoint, options_, state);
+  start_step_ = state.step;
+  start_skips_ = state.consecutive_skips;
+  if (!history_.rows().empty()) start_wall_time_ = history_.rows().back().wall_time;
+  log::info(log::format("resuming '", checkpoint, "' at step ", info.step, " (written by ",
+                        info.ranks, " rank(s), continued on ", comm_.size(), ")"));
+}
+
+void Trainer::prepare_output_files() {
+  // Fail now, not after training, when the output cannot be written; writing /config and the
+  // history so far also gives a watcher a file to read from the start.
+  const auto parent = std::filesystem::path(options_.output).parent_path();
+  if (!parent.empty() && !std::filesystem::is_directory(parent)) {
+    throw InputError("--output: directory '" + parent.string() + "' does not exist");
+  }
+  try {
+    write_progress();
+  } catch (const IoError&) {
+    throw InputError("--output: cannot write '" + options_.output + "'");
+  }
+  if (!options_.metrics_csv.empty()) {
+    metrics_csv_ = std::make_unique<MetricsCsv>(options_.metrics_csv, history_);
+    metrics_csv_->write(history_);
+  }
+}
+
+int Trainer::agreed_stop_signal() {
+  std::int64_t signal = StopSignals::received();
+  comm_.allreduce_max(&signal, 1, comm::DataType::kInt64);
+  return static_cast<int>(signal);
+}
+
+void Trainer::after_step(std::int64_t steps_done, int consecutive_skips) {
+  const auto& o = options_;
+  if (comm_.rank() != 0 || steps_done == o.train.steps) return;  // the end writes its own
+  if (o.checkpoint_every > 0 && steps_done % o.checkpoint_every == 0)
+    write_checkpoint(steps_done, consecutive_skips);
+  if (o.flush_every > 0 && steps_done % o.flush_every == 0) write_progress();
+}
+
+void Trainer::write_checkpoint(std::int64_t steps_done, int consecutive_skips) {
+  TrainingState state{parameters_, *optimizer_, *aggregator_,
+                      history_,    steps_done,  consecutive_skips};
+  try {
+    save_checkpoint(checkpoint_path(options_.output), previous_checkpoint_path(options_.output),
+                    options_, comm_.size(), state);
+  } catch (const IoError& e) {
+    throw IoError(log::format("checkpoint after step ", steps_done, ": ", e.what()));
+  }
+}
+
+void Trainer::write_progress() const {
+  // The CSV first: a watcher that sees n rows in the output file finds them in the CSV too.
+  if (metrics_csv_) metrics_csv_->write(history_);
+  io::write_atomically(options_.output, [&](io::File& file) { write_config_and_history(file); });
 }
 
 std::string format_evaluation_table(const std::vector<physics::Evaluation>& evaluations,

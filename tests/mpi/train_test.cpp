@@ -1,7 +1,8 @@
 // A 30-step training on all ranks gives the same loss history as the same training in one
 // process: samples come from streams keyed by regime and step, never by rank. With m = 4
 // regimes the rank counts 1, 2 and 4 give blocks of regimes per rank, and 8 gives task groups
-// of 2 ranks that split each regime's points.
+// of 2 ranks that split each regime's points. A run checkpointed halfway and resumed gives the
+// history of the uninterrupted run, at the same rank count and at another one.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -9,6 +10,7 @@
 #include "hrgrad/comm/communicator.hpp"
 #include "hrgrad/config/parse.hpp"
 #include "hrgrad/core/log.hpp"
+#include "hrgrad/train/checkpoint.hpp"
 #include "hrgrad/train/trainer.hpp"
 #include "mpi_test_env.hpp"
 #include "small_training.hpp"
@@ -16,6 +18,13 @@
 namespace {
 
 using namespace hrgrad;
+
+// The output and the checkpoints that a run leaves beside it.
+void remove_run_files(const std::string& output) {
+  for (const auto& path :
+       {output, train::checkpoint_path(output), train::previous_checkpoint_path(output)})
+    std::filesystem::remove(path);
+}
 
 void check_rank_count_invariance(const std::string& dtype, double tolerance,
                                  const std::string& exchange = "gather") {
@@ -49,9 +58,9 @@ void check_rank_count_invariance(const std::string& dtype, double tolerance,
   }
   // The loss moved: the comparison is not between two untouched initialisations.
   EXPECT_LT(a.back().losses[0], a.front().losses[0]);
-  std::filesystem::remove(serial_out);
+  remove_run_files(serial_out);
   world.barrier();
-  if (world.rank() == 0) std::filesystem::remove(parallel_out);
+  if (world.rank() == 0) remove_run_files(parallel_out);
 }
 
 TEST(TrainRankCount, SameLossHistoryFloat32) { check_rank_count_invariance("float32", 1e-5); }
@@ -62,6 +71,102 @@ TEST(TrainRankCount, ShardedSameLossHistoryFloat32) {
 }
 TEST(TrainRankCount, ShardedSameLossHistoryFloat64) {
   check_rank_count_invariance("float64", 1e-10, "sharded");
+}
+
+std::string temp_output(const std::string& name, int rank = -1) {
+  auto& world = test::world();
+  std::string file = "hrgrad_resume_" + name + "_np" + std::to_string(world.size());
+  if (rank >= 0) file += "_r" + std::to_string(rank);
+  return (std::filesystem::temp_directory_path() / (file + ".h5")).string();
+}
+
+std::vector<train::HistoryRow> train_rows(comm::Communicator& comm, const config::Options& o) {
+  train::Trainer trainer(o, comm);
+  trainer.run();
+  return trainer.history().rows();
+}
+
+config::Options resume_run(const std::string& output, const std::string& dtype, int steps,
+                           const std::string& resume = "") {
+  auto o = test::small_training(output, dtype);
+  // nash-mtl carries state across steps (a warm start, and a counter: with update_every 3 the
+  // resumed step 20 reuses the weights of step 18), which the checkpoint must restore.
+  o.aggregator = "nash-mtl";
+  o.aggregator_params["nash-mtl"]["update_every"] = "3";
+  o.train.steps = steps;
+  o.train.lr_decay_every = 7;  // the schedule moves within each half
+  o.checkpoint_every = 8;      // a periodic checkpoint before the final one
+  o.resume = resume;
+  config::validate(o);
+  return o;
+}
+
+// tolerance 0 asks for equality.
+void expect_same_losses(const std::vector<train::HistoryRow>& a,
+                        const std::vector<train::HistoryRow>& b, double tolerance,
+                        const std::string& what) {
+  ASSERT_EQ(a.size(), b.size()) << what;
+  for (std::size_t s = 0; s < a.size(); ++s) {
+    EXPECT_EQ(a[s].step, b[s].step) << what;
+    ASSERT_EQ(a[s].losses.size(), b[s].losses.size()) << what;
+    for (std::size_t t = 0; t < a[s].losses.size(); ++t) {
+      if (tolerance == 0) {
+        EXPECT_EQ(a[s].losses[t], b[s].losses[t]) << what << ": step " << s << " regime " << t;
+      } else {
+        EXPECT_NEAR(a[s].losses[t], b[s].losses[t], tolerance * std::abs(a[s].losses[t]))
+            << what << ": step " << s << " regime " << t;
+      }
+    }
+  }
+}
+
+// 20 steps, a resume from their checkpoint up to 40, against 40 straight steps, all on every rank.
+void check_resume_same_ranks(const std::string& dtype, double tolerance) {
+  auto& world = test::world();
+  log::set_quiet(true);
+  const auto straight = train_rows(world, resume_run(temp_output("straight"), dtype, 40));
+  const auto half = temp_output("half");
+  train_rows(world, resume_run(half, dtype, 20));
+  const auto resumed = train_rows(
+      world, resume_run(temp_output("resumed"), dtype, 40, train::checkpoint_path(half)));
+  log::set_rank(world.rank(), world.size());
+  expect_same_losses(straight, resumed, tolerance, dtype + " resume at the same rank count");
+  EXPECT_LT(straight.back().losses[0], straight[20].losses[0]);  // the second half trained
+  world.barrier();
+  if (world.rank() == 0)
+    for (const auto& name : {"straight", "half", "resumed"}) remove_run_files(temp_output(name));
+}
+
+// Nothing is recomputed differently after a resume, so equality holds in float32 too.
+TEST(TrainResume, SameRanksFloat64Exactly) { check_resume_same_ranks("float64", 0); }
+TEST(TrainResume, SameRanksFloat32Exactly) { check_resume_same_ranks("float32", 0); }
+
+// A checkpoint written by every rank resumes on one, and one written by one rank resumes on
+// every rank; only the summation order changes, as in TrainRankCount.
+TEST(TrainResume, AcrossRankCounts) {
+  auto& world = test::world();
+  comm::SerialCommunicator self;
+  log::set_quiet(true);
+  const auto straight = train_rows(world, resume_run(temp_output("x_straight"), "float64", 40));
+
+  const auto by_all = temp_output("x_by_all");
+  train_rows(world, resume_run(by_all, "float64", 20));
+  const auto on_one = train_rows(self, resume_run(temp_output("x_on_one", world.rank()), "float64",
+                                                  40, train::checkpoint_path(by_all)));
+  expect_same_losses(straight, on_one, 1e-10, "written by all ranks, resumed on one");
+
+  const auto by_one = temp_output("x_by_one");
+  if (world.rank() == 0) train_rows(self, resume_run(by_one, "float64", 20));
+  world.barrier();
+  const auto on_all = train_rows(
+      world, resume_run(temp_output("x_on_all"), "float64", 40, train::checkpoint_path(by_one)));
+  log::set_rank(world.rank(), world.size());
+  expect_same_losses(straight, on_all, 1e-10, "written by one rank, resumed on all");
+  remove_run_files(temp_output("x_on_one", world.rank()));
+  world.barrier();
+  if (world.rank() == 0)
+    for (const auto& name : {"x_straight", "x_by_all", "x_by_one", "x_on_all"})
+      remove_run_files(temp_output(name));
 }
 
 }  // namespace

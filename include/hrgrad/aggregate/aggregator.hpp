@@ -40,12 +40,28 @@ struct ParameterSpec {
 // Values by key, as strings from the command line or the config file.
 using Parameters = std::map<std::string, std::string>;
 
+// What a rule carries from one step to the next (a random stream, a warm start), as plain
+// numbers, so that a checkpoint can restore it and a resumed run continues exactly.
+struct State {
+  std::vector<std::int64_t> integers;
+  std::vector<double> reals;
+  bool empty() const { return integers.empty() && reals.empty(); }
+};
+
 class Aggregator {
  public:
   virtual ~Aggregator() = default;
   virtual std::string name() const = 0;
   // Weights for the Gram matrix G (m x m, symmetric). May update internal state.
   virtual Result aggregate(const Eigen::MatrixXd& gram) = 0;
+  // The state carried across steps; empty for stateless rules.
+  virtual State state() const { return {}; }
+  // Restores what state() returned; throws hrgrad::InputError when it does not fit this rule.
+  virtual void restore(const State& state);
+
+ protected:
+  // Throws the InputError for a saved state that does not fit this rule.
+  [[noreturn]] void refuse(const State& state) const;
 };
 
 // The names accepted by make_aggregator, in display order.

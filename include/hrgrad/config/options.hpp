@@ -56,6 +56,13 @@ struct Options {
   // HDF5 cache of reference solutions: "auto" puts hrgrad_reference_cache.h5 beside --output,
   // "none" disables it.
   std::string reference_cache = "auto";
+  // Checkpoints (train/checkpoint.hpp) every this many steps and at the end; 0: only at the end.
+  int checkpoint_every = 500;
+  std::string resume;  // a checkpoint to continue from; empty: start afresh
+  // Steps between rewrites of --output's /history (and --metrics-csv) while training; 0: only
+  // at the end.
+  int flush_every = 100;
+  std::string metrics_csv;  // per-step rows as CSV; empty: none
   bool quiet = false;
   // Fault injection for tests: rank debug_fail_rank throws at step debug_fail_step (-1: never).
   int debug_fail_rank = -1;

@@ -7,9 +7,11 @@
 
 namespace hrgrad {
 
-// Exit statuses: 2 for bad input found before any work starts, 1 for a failure during work.
+// Exit statuses: 2 for bad input found before any work starts, 1 for a failure during work,
+// 3 for a run stopped early by a signal after writing a checkpoint it can resume from.
 inline constexpr int kExitBadInput = 2;
 inline constexpr int kExitFailure = 1;
+inline constexpr int kExitStopped = 3;
 
 class Error : public std::runtime_error {
  public:

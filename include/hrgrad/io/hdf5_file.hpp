@@ -33,8 +33,9 @@ class Handle {
 
 class File {
  public:
-  enum class Mode { kCreate, kRead, kReadWrite };
-  // kCreate truncates an existing file.
+  // kCreate truncates an existing file; kMemory builds a new file in memory only (HDF5's core
+  // driver), whose bytes image() returns, so that writing them to disk is left to the caller.
+  enum class Mode { kCreate, kRead, kReadWrite, kMemory };
   File(const std::string& path, Mode mode);
   const std::string& path() const { return path_; }
 
@@ -63,6 +64,8 @@ class File {
   bool has_attribute(const std::string& object, const std::string& name) const;
 
   void flush();
+  // The bytes of the whole file as it would be on disk (for Mode::kMemory).
+  std::vector<unsigned char> image();
 
  private:
   [[noreturn]] void fail(const std::string& what, const std::string& object) const;

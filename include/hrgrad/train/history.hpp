@@ -34,6 +34,11 @@ class History {
   void add(HistoryRow row);
   const std::vector<HistoryRow>& rows() const { return rows_; }
   void write(io::File& file, const std::string& group = "/history") const;
+  // Replaces the rows with those write() stored in group; throws IoError when a dataset is
+  // missing or its shape does not fit this history's tasks and components.
+  void read(const io::File& file, const std::string& group = "/history");
+  int tasks() const { return tasks_; }
+  const std::vector<std::string>& component_names() const { return component_names_; }
 
  private:
   int tasks_ = 0;

@@ -3,6 +3,8 @@
 // group, its part of one regime's), the collective step returns the same update everywhere,
 // and Adam applies it. Rank 0 reports progress, keeps
 // the history, evaluates at the test Knudsen numbers and writes the run's HDF5 file.
+// Checkpoints (checkpoint.hpp) are written periodically, at the end and when a stop signal
+// (core/stop_signal.hpp) arrives; --resume continues from one.
 #pragma once
 
 #include <memory>
@@ -15,6 +17,7 @@
 #include "hrgrad/exchange/exchange.hpp"
 #include "hrgrad/physics/problem.hpp"
 #include "hrgrad/train/history.hpp"
+#include "hrgrad/train/metrics_csv.hpp"
 
 namespace hrgrad::train {
 
@@ -22,6 +25,9 @@ struct TrainResult {
   std::vector<physics::Evaluation> evaluations;  // rank 0 only
   double seconds = 0;
   int steps = 0;
+  // A stop signal (SIGTERM, SIGUSR1) ended training early after a checkpoint was written; no
+  // evaluation was done.
+  int stop_signal = 0;
 };
 
 class Trainer {
@@ -38,6 +44,15 @@ class Trainer {
   void apply_update(const torch::Tensor& update);
   void report(const HistoryRow& row, double elapsed) const;
   void write_output(const TrainResult& result) const;
+  void write_output_file(io::File& file, const TrainResult& result) const;
+  // Checkpoints, progress files and stop signals (checkpoint.hpp, metrics_csv.hpp).
+  void restore(const std::string& checkpoint);
+  void prepare_output_files();
+  int agreed_stop_signal();
+  void after_step(std::int64_t steps_done, int consecutive_skips);
+  void write_checkpoint(std::int64_t steps_done, int consecutive_skips);
+  void write_config_and_history(io::File& file) const;
+  void write_progress() const;
 
   config::Options options_;
   comm::Communicator& comm_;
@@ -52,6 +67,10 @@ class Trainer {
   std::vector<torch::Tensor> parameters_;
   std::unique_ptr<torch::optim::Adam> optimizer_;
   History history_;
+  std::int64_t start_step_ = 0;  // > 0 after --resume
+  int start_skips_ = 0;
+  double start_wall_time_ = 0;
+  std::unique_ptr<MetricsCsv> metrics_csv_;  // rank 0, with --metrics-csv
 };
 
 // Prints the per-ε error table (rank 0).

@@ -88,6 +88,8 @@ TEST(Parse, InvalidValuesNameTheOption) {
       {{"--eval-eps", "1,-2"}, "--eval-eps"},
       {{"--aggregator", "nonsense"}, "--aggregator"},
       {{"--hrgrad.rho", "2"}, "--hrgrad.rho"},
+      {{"--checkpoint-every", "-1"}, "--checkpoint-every"},
+      {{"--flush-every", "-5"}, "--flush-every"},
   };
   for (const auto& c : cases) {
     const auto message = error_of(c.args);
