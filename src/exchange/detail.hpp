@@ -3,6 +3,7 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -43,6 +44,35 @@ inline std::vector<double> sum_by_task(std::vector<double> rows, const std::vect
                        torch::kFloat64),
       row_tasks, m);
   return {summed.data_ptr<double>(), summed.data_ptr<double>() + summed.numel()};
+}
+
+// Columns per block of the double-precision products below: small enough that the double copy
+// of a block stays in the heap (glibc maps larger blocks afresh, and page-faults them in, on
+// every step), large enough for BLAS to run at speed.
+inline constexpr std::int64_t kDoubleBlockColumns = 1 << 14;
+
+// G = J J^T in double, accumulated over column blocks of J (rows: tasks).
+inline torch::Tensor gram_in_double(const torch::Tensor& j) {
+  const std::int64_t m = j.size(0), p = j.size(1);
+  torch::Tensor gram = torch::zeros({m, m}, j.options().dtype(torch::kFloat64));
+  for (std::int64_t c = 0; c < p; c += kDoubleBlockColumns) {
+    const torch::Tensor block =
+        j.slice(1, c, std::min(p, c + kDoubleBlockColumns)).to(torch::kFloat64);
+    gram.addmm_(block, block.t());
+  }
+  return gram;
+}
+
+// sum_i w_i J_i, formed in double block by block and stored in J's type; w: (m) doubles.
+inline torch::Tensor combine_in_double(const torch::Tensor& w, const torch::Tensor& j) {
+  const std::int64_t p = j.size(1);
+  torch::Tensor out = torch::empty({p}, j.options());
+  const torch::Tensor weights = w.to(j.device());
+  for (std::int64_t c = 0; c < p; c += kDoubleBlockColumns) {
+    const std::int64_t end = std::min(p, c + kDoubleBlockColumns);
+    out.slice(0, c, end).copy_(torch::matmul(weights, j.slice(1, c, end).to(torch::kFloat64)));
+  }
+  return out;
 }
 
 // Where tensor payloads must lie for the data communicator: on the device for a device

@@ -32,8 +32,8 @@ StepResult GatherExchange::step(const torch::Tensor& local_gradients,
   std::vector<double> packet(1 + m * m + m + result.scalars.size(), 0.0);
   torch::Tensor update = torch::zeros({p}, local.options());
   if (root) {
-    const torch::Tensor jacobian = detail::sum_by_task(all, row_tasks, m).to(torch::kFloat64);
-    const torch::Tensor gram = torch::matmul(jacobian, jacobian.t()).to(torch::kCPU).contiguous();
+    const torch::Tensor jacobian = detail::sum_by_task(all, row_tasks, m);
+    const torch::Tensor gram = detail::gram_in_double(jacobian).to(torch::kCPU).contiguous();
     Eigen::MatrixXd g =
         Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
             gram.data_ptr<double>(), m, m);
@@ -45,9 +45,8 @@ StepResult GatherExchange::step(const torch::Tensor& local_gradients,
     if (!aggregated.skip) {
       Eigen::Map<Eigen::VectorXd>(packet.data() + 1 + m * m, m) = aggregated.weights;
       const torch::Tensor w = torch::from_blob(packet.data() + 1 + m * m, {m},
-                                               torch::TensorOptions().dtype(torch::kFloat64))
-                                  .to(jacobian.device());
-      update = torch::matmul(w, jacobian).to(local.scalar_type()).contiguous();
+                                               torch::TensorOptions().dtype(torch::kFloat64));
+      update = detail::combine_in_double(w, jacobian);
     }
     std::copy(result.scalars.begin(), result.scalars.end(), packet.begin() + 1 + m * m + m);
   }

@@ -62,8 +62,7 @@ StepResult ShardedExchange::step(const torch::Tensor& local_gradients,
   result.bytes_received += (rows * scalars_per_task_ - own_scalars) * 8;
 
   // 3. The slice Gram, summed over ranks: exact, since G is additive over parameter blocks.
-  const torch::Tensor jacobian = slice.to(torch::kFloat64);
-  torch::Tensor gram = torch::matmul(jacobian, jacobian.t()).to(torch::kCPU).contiguous();
+  torch::Tensor gram = detail::gram_in_double(slice).to(torch::kCPU).contiguous();
   comm_.allreduce_sum(gram.data_ptr(), static_cast<std::size_t>(m) * m, comm::DataType::kFloat64);
   if (ranks > 1) {
     result.bytes_sent += static_cast<std::int64_t>(m) * m * 8;
@@ -88,9 +87,8 @@ StepResult ShardedExchange::step(const torch::Tensor& local_gradients,
 
   // 5. This rank's slice of sum_i w_i g_i, then the allgather of the slices.
   const torch::Tensor w =
-      torch::from_blob(result.weights.data(), {m}, torch::TensorOptions().dtype(torch::kFloat64))
-          .to(jacobian.device());
-  const torch::Tensor own = torch::matmul(w, jacobian).to(local.scalar_type()).contiguous();
+      torch::from_blob(result.weights.data(), {m}, torch::TensorOptions().dtype(torch::kFloat64));
+  const torch::Tensor own = detail::combine_in_double(w, slice);
   std::vector<int> slice_counts(ranks);
   for (int s = 0; s < ranks; ++s) slice_counts[s] = static_cast<int>(bounds[s + 1] - bounds[s]);
   torch::Tensor update = torch::empty({p}, local.options());

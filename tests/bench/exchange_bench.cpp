@@ -2,7 +2,8 @@
 // included) for p in {1e4, 1e5, 1e6} float32 parameters and m in {2, 4, 8} tasks, at the rank
 // count it is launched with (rank counts that fit neither blocks of tasks nor task groups are
 // skipped). Each case: 3 warm-up steps, then the median over `repeats` steps of the slowest
-// rank's time, ranks synchronised by a barrier before each step. Rank 0 prints CSV rows:
+// rank's time, ranks synchronised by a barrier before each step, with the allocator tuned as in
+// hrgrad-train. Rank 0 prints CSV rows:
 //   exchange,ranks,m,p,median_ms,max_bytes_sent,max_bytes_received
 // Run through tests/bench/exchange_bench.sh (2 and 4 ranks, table for docs/distributed.md).
 #include <algorithm>
@@ -13,6 +14,7 @@
 #include "hrgrad/aggregate/aggregator.hpp"
 #include "hrgrad/comm/environment.hpp"
 #include "hrgrad/comm/topology.hpp"
+#include "hrgrad/core/allocator.hpp"
 #include "hrgrad/core/timer.hpp"
 #include "hrgrad/exchange/exchange.hpp"
 
@@ -60,6 +62,7 @@ void bench(comm::Communicator& world, const std::string& name, int m, std::int64
 
 int main(int argc, char** argv) {
   comm::Environment env(argc, argv);
+  tune_allocator_for_tensors();  // as hrgrad-train does: tensor-sized blocks stay mapped
   torch::set_num_threads(1);
   const int repeats = argc > 1 ? std::atoi(argv[1]) : 20;
   auto& world = env.world();
