@@ -53,6 +53,7 @@ std::map<std::string, std::string> Options::as_text() const {
       weights += (i ? "," : "") + text(bgk.weights[i]);
     out["bgk.weights"] = weights;
     out["bgk.v-max"] = text(bgk.v_max);
+    out["bgk.envelope"] = text(bgk.envelope);
   }
   if (aggregator_params.count(aggregator)) {
     for (const auto& [key, value] : aggregator_params.at(aggregator)) {

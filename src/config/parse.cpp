@@ -70,7 +70,8 @@ po::options_description describe(Options& o, std::string& eval_eps_text,
   po::options_description bgk("BGK problem (--problem bgk)");
   bgk.add_options()
       ("bgk.weights", with_default(&bgk_weights_text), "loss weights of bgk, cons_rho, cons_m, cons_E, moment_rho, moment_m, moment_E, ic_rho, ic_u, ic_T, ic_f")
-      ("bgk.v-max", with_default(&o.bgk.v_max), "velocity range [-v-max, v-max] of the quadrature");
+      ("bgk.v-max", with_default(&o.bgk.v_max), "velocity range [-v-max, v-max] of the quadrature")
+      ("bgk.envelope", with_default(&o.bgk.envelope), "theta > 0: f = softplus(o) exp(-v^2/(2 theta)), a fixed Gaussian envelope; 0: f = softplus(o)");
 
   po::options_description train("Training");
   train.add_options()
@@ -256,6 +257,8 @@ void validate(const Options& o) {
   for (double w : o.bgk.weights)
     require(std::isfinite(w) && w >= 0, "--bgk.weights", "values must be >= 0, got " + show(w));
   require(positive(o.bgk.v_max), "--bgk.v-max", "must be > 0, got " + show(o.bgk.v_max));
+  require(std::isfinite(o.bgk.envelope) && o.bgk.envelope >= 0, "--bgk.envelope",
+          "must be >= 0, got " + show(o.bgk.envelope));
   require(!o.output.empty(), "--output", "must not be empty");
   require(!o.reference_cache.empty(), "--reference-cache", "must be a path, auto or none");
   // Builds the aggregator once to validate its name and parameters (throws InputError).

@@ -31,6 +31,8 @@ BgkApnnImpl::BgkApnnImpl(const BgkSettings& s) {
 
 BgkProblem::BgkProblem(const BgkSettings& settings) : settings_(settings) {
   const auto names = bgk_component_names();
+  require(settings.envelope >= 0, "--bgk.envelope",
+          "must be >= 0, got " + std::to_string(settings.envelope));
   require(settings.weights.size() == names.size(), "--bgk.weights",
           "needs " + std::to_string(names.size()) + " weights, got " +
               std::to_string(settings.weights.size()));
@@ -44,6 +46,9 @@ BgkProblem::BgkProblem(const BgkSettings& settings) : settings_(settings) {
   powers_ =
       torch::stack({w, w * v, w * v * v, w * v * v * v}, 1).to(settings.device, settings.dtype);
   nodes_ = v.to(settings.device, settings.dtype);
+  const torch::Tensor envelope =
+      settings.envelope > 0 ? torch::exp(-v * v / (2 * settings.envelope)) : torch::ones_like(v);
+  envelope_ = envelope.unsqueeze(0).to(settings.device, settings.dtype);
 }
 
 torch::Tensor BgkProblem::maxwellian(const torch::Tensor& rho, const torch::Tensor& u,
@@ -86,7 +91,7 @@ BgkFields BgkProblem::network_fields(const torch::Tensor& t, const torch::Tensor
   };
   BgkFields out;
   if (!derivatives) {
-    out.f = torch::softplus(model_->f_net->forward(f_input)).reshape({batch, nodes});
+    out.f = torch::softplus(model_->f_net->forward(f_input)).reshape({batch, nodes}) * envelope_;
     out.rho = positive(s.left.rho, s.right.rho, model_->rho_net->forward(macro_input));
     out.u = a * s.left.u + b * s.right.u + root * model_->u_net->forward(macro_input);
     out.T = positive(s.left.T, s.right.T, model_->temp_net->forward(macro_input));
@@ -98,11 +103,11 @@ BgkFields BgkProblem::network_fields(const torch::Tensor& t, const torch::Tensor
   auto f_jet =
       model_->f_net->forward_jet(f_input, {input_direction(f_inputs, 0, scale_t, options),
                                            input_direction(f_inputs, 1, scale_x, options)});
-  // f = softplus(o): f' = sigmoid(o) o'.
+  // f = softplus(o) e(v): f' = sigmoid(o) o' e(v).
   const torch::Tensor slope = torch::sigmoid(f_jet.value);
-  out.f = torch::softplus(f_jet.value).reshape({batch, nodes});
-  out.f_t = (slope * f_jet.derivatives[0]).reshape({batch, nodes});
-  out.f_x = (slope * f_jet.derivatives[1]).reshape({batch, nodes});
+  out.f = torch::softplus(f_jet.value).reshape({batch, nodes}) * envelope_;
+  out.f_t = (slope * f_jet.derivatives[0]).reshape({batch, nodes}) * envelope_;
+  out.f_x = (slope * f_jet.derivatives[1]).reshape({batch, nodes}) * envelope_;
 
   const auto rho_jet = model_->rho_net->forward_jet(macro_input, along_t);
   const auto u_jet = model_->u_net->forward_jet(macro_input, along_t);

@@ -34,6 +34,7 @@ std::unique_ptr<physics::Problem> make_bgk_problem(const config::Options& o, tor
   s.eps_max = o.eps_max;
   s.t_final = o.t_final;
   s.v_max = o.bgk.v_max;
+  s.envelope = o.bgk.envelope;
   s.weights = o.bgk.weights;
   s.interior = o.sampling.interior;
   s.initial_points = o.sampling.initial;

@@ -32,6 +32,9 @@ struct BgkSettings {
   reference::MacroState left{1.5, 0.0, 1.5};
   reference::MacroState right{0.625, 0.0, 0.75};
   double v_max = 10.0;
+  // θ > 0: f = softplus(o) exp(-v²/(2θ)), a fixed Gaussian envelope that makes f vanish at
+  // large |v|, where tail errors would enter the moments weighted by v^p; 0: f = softplus(o).
+  double envelope = 0.0;
   std::vector<double> weights = bgk_default_weights();  // in bgk_component_names() order
   int interior = 128, initial_points = 64, quadrature = 40;
   int width = 64, depth = 4;
@@ -48,7 +51,7 @@ class BgkApnnImpl : public torch::nn::Module {
  public:
   explicit BgkApnnImpl(const BgkSettings& settings);
   model::EpsEncoder encoder{nullptr};
-  model::Mlp f_net{nullptr};  // (t̂, x̂, v̂, z) -> o, f = softplus(o)
+  model::Mlp f_net{nullptr};  // (t̂, x̂, v̂, z) -> o, f = softplus(o) (times the envelope)
   model::Mlp rho_net{nullptr}, u_net{nullptr}, temp_net{nullptr};  // (t̂, x̂, z) -> o
 };
 TORCH_MODULE(BgkApnn);
@@ -113,7 +116,8 @@ class BgkProblem final : public Problem {
   BgkSettings settings_;
   BgkApnn model_{nullptr};
   torch::Tensor nodes_;
-  torch::Tensor powers_;  // (K, 4): w_k v_k^p for p = 0..3
+  torch::Tensor powers_;    // (K, 4): w_k v_k^p for p = 0..3
+  torch::Tensor envelope_;  // (1, K): exp(-v_k²/(2θ)), or ones
   BgkFieldProvider provider_;
 };
 

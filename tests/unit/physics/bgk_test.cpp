@@ -56,24 +56,33 @@ TEST(BgkQuadrature, MaxwellianMomentsMatchTheClosedForms) {
   }
 }
 
-// The forward-propagated derivatives equal autograd's input derivatives.
+// The forward-propagated derivatives equal autograd's input derivatives, with and without the
+// velocity envelope.
 TEST(BgkFields, JetDerivativesMatchAutograd) {
-  BgkProblem problem(small_settings());
-  auto t = (0.1 * torch::rand({5, 1}, kF64)).requires_grad_(true);
-  auto x = (torch::rand({5, 1}, kF64) - 0.5).requires_grad_(true);
-  const auto eps = torch::pow(10.0, -3 * torch::rand({5, 1}, kF64));
-  const auto f = problem.fields(t, x, eps, true);
-  EXPECT_TRUE(torch::allclose(f.rho_t, autograd_derivative(f.rho, t), 1e-10, 1e-12));
-  EXPECT_TRUE(torch::allclose(f.u_t, autograd_derivative(f.u, t), 1e-10, 1e-12));
-  EXPECT_TRUE(torch::allclose(f.T_t, autograd_derivative(f.T, t), 1e-10, 1e-12));
-  for (int k = 0; k < 8; ++k) {
-    const auto fk = f.f.select(1, k);
-    EXPECT_TRUE(
-        torch::allclose(f.f_t.select(1, k), autograd_derivative(fk, t).squeeze(1), 1e-10, 1e-12));
-    EXPECT_TRUE(
-        torch::allclose(f.f_x.select(1, k), autograd_derivative(fk, x).squeeze(1), 1e-10, 1e-12));
+  for (double envelope : {0.0, 2.0}) {
+    auto s = small_settings();
+    s.envelope = envelope;
+    BgkProblem problem(s);
+    auto t = (0.1 * torch::rand({5, 1}, kF64)).requires_grad_(true);
+    auto x = (torch::rand({5, 1}, kF64) - 0.5).requires_grad_(true);
+    const auto eps = torch::pow(10.0, -3 * torch::rand({5, 1}, kF64));
+    const auto f = problem.fields(t, x, eps, true);
+    EXPECT_TRUE(torch::allclose(f.rho_t, autograd_derivative(f.rho, t), 1e-10, 1e-12));
+    EXPECT_TRUE(torch::allclose(f.u_t, autograd_derivative(f.u, t), 1e-10, 1e-12));
+    EXPECT_TRUE(torch::allclose(f.T_t, autograd_derivative(f.T, t), 1e-10, 1e-12));
+    for (int k = 0; k < 8; ++k) {
+      const auto fk = f.f.select(1, k);
+      EXPECT_TRUE(
+          torch::allclose(f.f_t.select(1, k), autograd_derivative(fk, t).squeeze(1), 1e-10, 1e-12));
+      EXPECT_TRUE(
+          torch::allclose(f.f_x.select(1, k), autograd_derivative(fk, x).squeeze(1), 1e-10, 1e-12));
+    }
+    EXPECT_GT(f.f.min().item<double>(), 0.0);  // softplus
+    // The envelope exp(-v²/4) takes f at the outermost nodes (|v| > 9.6) below 1e-9.
+    const double outer = f.f.select(1, 0).abs().max().item<double>();
+    if (envelope > 0) EXPECT_LT(outer, 1e-9);
+    if (envelope == 0) EXPECT_GT(outer, 1e-3);
   }
-  EXPECT_GT(f.f.min().item<double>(), 0.0);  // softplus
 }
 
 // ρ, u, T meet the two boundary states exactly, whatever the networks say.
