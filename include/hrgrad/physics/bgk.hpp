@@ -33,8 +33,9 @@ struct BgkSettings {
   reference::MacroState right{0.625, 0.0, 0.75};
   double v_max = 10.0;
   // θ > 0: f = softplus(o) exp(-v²/(2θ)), a fixed Gaussian envelope that makes f vanish at
-  // large |v|, where tail errors would enter the moments weighted by v^p; 0: f = softplus(o).
-  double envelope = 0.0;
+  // large |v|, where tail errors would enter the moments weighted by v^p; 0: f = softplus(o)
+  // as in physics.md (docs/bgk.md compares the two).
+  double envelope = 2.0;
   std::vector<double> weights = bgk_default_weights();  // in bgk_component_names() order
   int interior = 128, initial_points = 64, quadrature = 40;
   int width = 64, depth = 4;
