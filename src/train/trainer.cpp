@@ -28,14 +28,13 @@ std::string reference_cache_path(const config::Options& o) {
   return (std::filesystem::path(o.output).parent_path() / "hrgrad_reference_cache.h5").string();
 }
 
-std::unique_ptr<physics::Problem> make_bgk_problem(const config::Options& o, torch::Device device) {
-  physics::BgkSettings s;
+// The settings every problem has (range, points, networks, seed, device, cache) from the options.
+template <typename Settings>
+Settings common_settings(const config::Options& o, torch::Device device) {
+  Settings s;
   s.eps_min = o.eps_min;
   s.eps_max = o.eps_max;
   s.t_final = o.t_final;
-  s.v_max = o.bgk.v_max;
-  s.envelope = o.bgk.envelope;
-  s.weights = o.bgk.weights;
   s.interior = o.sampling.interior;
   s.initial_points = o.sampling.initial;
   s.quadrature = o.sampling.quadrature;
@@ -48,29 +47,20 @@ std::unique_ptr<physics::Problem> make_bgk_problem(const config::Options& o, tor
   s.dtype = o.train.dtype == "float64" ? torch::kFloat64 : torch::kFloat32;
   s.device = device;
   s.reference_cache = reference_cache_path(o);
-  return std::make_unique<physics::BgkProblem>(s);
+  return s;
 }
 
 std::unique_ptr<physics::Problem> make_problem(const config::Options& o, torch::Device device) {
-  if (o.problem == "bgk") return make_bgk_problem(o, device);
-  physics::TransportSettings s;
-  s.eps_min = o.eps_min;
-  s.eps_max = o.eps_max;
-  s.t_final = o.t_final;
-  s.interior = o.sampling.interior;
+  if (o.problem == "bgk") {
+    auto s = common_settings<physics::BgkSettings>(o, device);
+    s.v_max = o.bgk.v_max;
+    s.envelope = o.bgk.envelope;
+    s.weights = o.bgk.weights;
+    return std::make_unique<physics::BgkProblem>(s);
+  }
+  auto s = common_settings<physics::TransportSettings>(o, device);
   s.boundary = o.sampling.boundary;
-  s.initial_points = o.sampling.initial;
-  s.quadrature = o.sampling.quadrature;
-  s.width = o.model.width;
-  s.depth = o.model.depth;
-  s.encoding = o.model.encoding;
   s.rho_output = o.model.rho_output;
-  s.harmonics = o.model.harmonics;
-  s.hidden_size = o.model.hidden_size;
-  s.seed = o.train.seed;
-  s.dtype = o.train.dtype == "float64" ? torch::kFloat64 : torch::kFloat32;
-  s.device = device;
-  s.reference_cache = reference_cache_path(o);
   return std::make_unique<physics::TransportProblem>(s);
 }
 
