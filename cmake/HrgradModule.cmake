@@ -9,8 +9,13 @@ endfunction()
 
 # Targets that include <torch/torch.h> reuse the precompiled header of hrgrad_model, so the
 # heavy LibTorch headers are parsed once per build.
-# The PCH is built position-independent (the modules are), so the target must be too.
+# The PCH is compiled with -fPIC (the modules are position-independent); an executable reusing
+# it must compile with -fPIC too (its default -fPIE would make GCC ignore the PCH), and PIC
+# objects link into a PIE executable.
 function(hrgrad_use_torch_pch target)
   target_precompile_headers(${target} REUSE_FROM hrgrad_model)
-  set_target_properties(${target} PROPERTIES POSITION_INDEPENDENT_CODE ON)
+  get_target_property(type ${target} TYPE)
+  if(type STREQUAL "EXECUTABLE")
+    target_compile_options(${target} PRIVATE -fPIC)
+  endif()
 endfunction()

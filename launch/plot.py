@@ -8,7 +8,8 @@ For every input file <stem>.h5 it writes, into DIR (default: <stem>_plots/ besid
   <stem>_cosine.png           min update cosine and conflict level vs step
   <stem>_eval_eps_<e>.png     rho (and m, E when present) prediction vs reference over x, per /eval group
 and, once for all inputs together:
-  error_vs_eps.png            relative L2 error of rho vs eps, one line per file (label: aggregator)
+  error_vs_eps.png            relative L2 error of rho (and m, E for BGK) vs eps, one colour per
+                              file (label: aggregator), one line style per field
 It prints the paths it wrote, one per line. Errors give one line on stderr and exit status 2.
 
 Needs Debian's python3 with python3-h5py, python3-matplotlib and python3-numpy.
@@ -242,25 +243,32 @@ def plot_profiles(f, stem, out, written):
 
 
 def plot_errors(runs, out, written):
-    """runs: [(label, file)]. One line per file: relative L2 of rho vs eps."""
+    """runs: [(label, file)]. One line per file and field (rho; also m and E for BGK): relative
+    L2 error vs eps, one colour per file, one line style per field."""
     fig, ax = plt.subplots(figsize=(7, 5))
-    drawn = 0
+    styles = {"rho": "-", "m": "--", "E": ":"}
+    drawn = set()
     for i, (label, f) in enumerate(runs):
-        pts = [(eps, float(g["rho"].attrs["relative_l2"])) for eps, _, g in eval_groups(f)
-               if "rho" in g and "relative_l2" in g["rho"].attrs]
-        pts = [(e, r) for e, r in pts if e > 0 and r > 0 and math.isfinite(r)]
-        if not pts:
-            continue
-        e, r = zip(*pts)
-        ax.plot(e, r, marker="o", linewidth=1.5, label=label)
-        drawn += 1
+        groups = eval_groups(f)
+        several = any("m" in g for _, _, g in groups)
+        for n in ("rho", "m", "E"):
+            pts = [(eps, float(g[n].attrs["relative_l2"])) for eps, _, g in groups
+                   if n in g and "relative_l2" in g[n].attrs]
+            pts = [(e, r) for e, r in pts if e > 0 and r > 0 and math.isfinite(r)]
+            if not pts:
+                continue
+            e, r = zip(*pts)
+            name = f"{label}: {n}" if several else label
+            ax.plot(e, r, marker="o", linewidth=1.5, linestyle=styles[n], color=f"C{i % 10}",
+                    label=name)
+            drawn.add(n)
     if not drawn:
         plt.close(fig)
         return
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("ε (Knudsen number)")
-    ax.set_ylabel("relative L2 error of rho")
+    ax.set_ylabel("relative L2 error" + (" of rho" if drawn == {"rho"} else ""))
     ax.set_title("error vs ε")
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(title="aggregator", fontsize="small")

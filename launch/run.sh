@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # The main job: installs what is missing, builds, and trains the default problem (linear
 # transport, eps in [1e-4, 1], 4 regimes, HRGrad) on as many MPI ranks as regimes fit the
-# cores, then prints the per-eps error table and writes plots beside runs/default.h5. Arguments go to hrgrad-train, e.g.
-#   launch/run.sh --config launch/configs/default.ini --steps 500
+# cores, then prints the per-eps error table and writes plots beside runs/default.h5. A first
+# argument ending in .ini picks another config (output runs/<its name>.h5); the other arguments
+# go to hrgrad-train, e.g.
+#   launch/run.sh --steps 500
+#   launch/run.sh launch/configs/bgk.ini --steps 500
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${HRGRAD_BUILD_DIR:-$root/build}"
@@ -11,12 +14,18 @@ build="${HRGRAD_BUILD_DIR:-$root/build}"
 HRGRAD_TARGETS="${HRGRAD_TARGETS:-hrgrad-train}" "$root/launch/build.sh"
 
 config="$root/launch/configs/default.ini"
+if [ $# -gt 0 ] && [[ "$1" == *.ini ]]; then
+  config=$1
+  shift
+  [ -f "$config" ] || { echo "run: config file '$config' not found" >&2; exit 2; }
+fi
+name=$(basename "$config" .ini)
 regimes=$(sed -n 's/^[[:space:]]*regimes[[:space:]]*=[[:space:]]*\([0-9]*\).*/\1/p' "$config" | head -n1)
 regimes=${regimes:-4}
 cores=$(nproc)
 ranks=${HRGRAD_RANKS:-$(( regimes < cores ? regimes : cores ))}
 mkdir -p "$root/runs"
-output="$root/runs/default.h5"
+output="$root/runs/$name.h5"
 
 mpi_flags=()
 if [ "$(id -u)" -eq 0 ]; then

@@ -51,12 +51,32 @@ std::map<std::string, std::string> Options::as_text() const {
   std::string eps_list;
   for (std::size_t i = 0; i < eval_eps.size(); ++i) eps_list += (i ? "," : "") + text(eval_eps[i]);
   out["eval-eps"] = eps_list;
+  if (problem == "bgk") {
+    std::string weights;
+    for (std::size_t i = 0; i < bgk.weights.size(); ++i)
+      weights += (i ? "," : "") + text(bgk.weights[i]);
+    out["bgk.weights"] = weights;
+    out["bgk.v-max"] = text(bgk.v_max);
+    out["bgk.envelope"] = text(bgk.envelope);
+  }
   if (aggregator_params.count(aggregator)) {
     for (const auto& [key, value] : aggregator_params.at(aggregator)) {
       out[aggregator + "." + key] = value;
     }
   }
   return out;
+}
+
+std::vector<std::string> problem_names() { return {"transport", "bgk"}; }
+
+std::vector<std::pair<std::string, std::string>> problem_defaults(const std::string& problem) {
+  if (problem == "bgk") {
+    return {{"eps-min", "0.001"},
+            {"regimes", "3"},
+            {"eval-eps", "1,0.1,0.01,0.001"},
+            {"quadrature", "40"}};
+  }
+  return {};
 }
 
 }  // namespace hrgrad::config

@@ -1,5 +1,6 @@
 #include "hrgrad/config/parse.hpp"
 
+#include <algorithm>
 #include <boost/program_options.hpp>
 #include <cmath>
 #include <fstream>
@@ -30,7 +31,8 @@ po::typed_value<T>* with_default(T* target) {
 }
 
 // Options holds the defaults; the description binds each option to its field.
-po::options_description describe(Options& o, std::string& eval_eps_text) {
+po::options_description describe(Options& o, std::string& eval_eps_text,
+                                 std::string& bgk_weights_text) {
   // clang-format off
   po::options_description general("General");
   general.add_options()
@@ -42,7 +44,7 @@ po::options_description describe(Options& o, std::string& eval_eps_text) {
 
   po::options_description problem("Problem");
   problem.add_options()
-      ("problem", with_default(&o.problem), "kinetic problem: transport (linear transport, micro-macro APNN)")
+      ("problem", with_default(&o.problem), "kinetic problem: transport (linear transport, micro-macro APNN) or bgk (BGK, conservation-augmented APNN; other defaults, listed below)")
       ("eps-min", with_default(&o.eps_min), "smallest Knudsen number of the range")
       ("eps-max", with_default(&o.eps_max), "largest Knudsen number of the range")
       ("regimes", with_default(&o.regimes), "number of regimes (tasks): log-uniform segments of [eps-min, eps-max]")
@@ -63,7 +65,13 @@ po::options_description describe(Options& o, std::string& eval_eps_text) {
       ("points.interior", with_default(&o.sampling.interior), "interior (t, x) pairs per regime per step, each at every velocity node")
       ("points.boundary", with_default(&o.sampling.boundary), "boundary times per regime per step, each at every inflow node")
       ("points.initial", with_default(&o.sampling.initial), "initial positions per regime per step, each at every velocity node")
-      ("quadrature", with_default(&o.sampling.quadrature), "Gauss-Legendre velocity nodes on [-1, 1] (even)");
+      ("quadrature", with_default(&o.sampling.quadrature), "Gauss-Legendre velocity nodes (even): on [-1, 1] for transport, on [-bgk.v-max, bgk.v-max] for bgk");
+
+  po::options_description bgk("BGK problem (--problem bgk)");
+  bgk.add_options()
+      ("bgk.weights", with_default(&bgk_weights_text), "loss weights of bgk, cons_rho, cons_m, cons_E, moment_rho, moment_m, moment_E, ic_rho, ic_u, ic_T, ic_f")
+      ("bgk.v-max", with_default(&o.bgk.v_max), "velocity range [-v-max, v-max] of the quadrature")
+      ("bgk.envelope", with_default(&o.bgk.envelope), "theta > 0: f = softplus(o) exp(-v^2/(2 theta)), a fixed Gaussian envelope; 0: f = softplus(o)");
 
   po::options_description train("Training");
   train.add_options()
@@ -109,6 +117,7 @@ po::options_description describe(Options& o, std::string& eval_eps_text) {
       .add(problem)
       .add(model)
       .add(sampling)
+      .add(bgk)
       .add(train)
       .add(aggregation)
       .add(progress)
@@ -129,20 +138,29 @@ po::options_description describe(Options& o, std::string& eval_eps_text) {
 std::string help_text() {
   Options defaults;
   std::string eval_text = format_list(defaults.eval_eps);
+  std::string weights_text = format_list(defaults.bgk.weights);
   std::ostringstream out;
   out << "Usage: hrgrad-train [options]\n"
       << "       mpirun -np P hrgrad-train [options]\n\n"
       << "Trains one asymptotic-preserving network over a range of Knudsen numbers, one task per\n"
       << "regime, combining the task gradients with the chosen aggregator. Options can also be\n"
       << "given in an INI file (--config); [section] key = value sets --section.key.\n\n"
-      << describe(defaults, eval_text);
+      << describe(defaults, eval_text, weights_text);
+  for (const auto& problem : problem_names()) {
+    const auto changed = problem_defaults(problem);
+    if (changed.empty()) continue;
+    out << "\nWith --problem " << problem << " these defaults differ:";
+    for (const auto& [name, value] : changed) out << " --" << name << " " << value;
+    out << "\n";
+  }
   return out.str();
 }
 
 std::optional<Options> parse(int argc, const char* const* argv) {
   Options options;
   std::string eval_text = format_list(options.eval_eps);
-  const auto description = describe(options, eval_text);
+  std::string weights_text = format_list(options.bgk.weights);
+  const auto description = describe(options, eval_text, weights_text);
   po::variables_map values;
   try {
     po::store(po::command_line_parser(argc, argv).options(description).run(), values);
@@ -160,12 +178,21 @@ std::optional<Options> parse(int argc, const char* const* argv) {
       rethrow_as_input_error(e, file + ": ");
     }
   }
+  // The chosen problem's own defaults fill the options still unset: store() keeps the values
+  // already given, as it does for the command line over --config.
+  const auto problem = values.count("problem") ? values["problem"].as<std::string>() : "";
+  std::ostringstream defaults_text;
+  for (const auto& [name, value] : problem_defaults(problem))
+    defaults_text << name << " = " << value << "\n";
+  std::istringstream defaults_stream(defaults_text.str());
   try {
+    po::store(po::parse_config_file(defaults_stream, description, false), values);
     po::notify(values);
   } catch (const po::error& e) {
     rethrow_as_input_error(e, "");
   }
   options.eval_eps = parse_number_list(eval_text, "--eval-eps");
+  options.bgk.weights = parse_number_list(weights_text, "--bgk.weights");
   validate(options);
   return options;
 }
@@ -177,8 +204,11 @@ void validate(const Options& o) {
     out << v;
     return out.str();
   };
-  require(o.problem == "transport", "--problem",
-          "unknown problem '" + o.problem + "' (choose from transport)");
+  const auto problems = problem_names();
+  std::string problem_list;
+  for (const auto& p : problems) problem_list += (problem_list.empty() ? "" : ", ") + p;
+  require(std::find(problems.begin(), problems.end(), o.problem) != problems.end(), "--problem",
+          "unknown problem '" + o.problem + "' (choose from " + problem_list + ")");
   require(positive(o.eps_min), "--eps-min", "must be > 0, got " + show(o.eps_min));
   require(positive(o.eps_max), "--eps-max", "must be > 0, got " + show(o.eps_max));
   require(o.eps_min < o.eps_max, "--eps-min",
@@ -228,6 +258,15 @@ void validate(const Options& o) {
           "unknown device '" + o.train.device + "' (choose from cpu, cuda)");
   require(o.exchange == "gather" || o.exchange == "sharded", "--exchange",
           "unknown exchange '" + o.exchange + "' (choose from gather, sharded)");
+  require(o.bgk.weights.size() == 11, "--bgk.weights",
+          "needs 11 weights (bgk, cons_rho, cons_m, cons_E, moment_rho, moment_m, moment_E, "
+          "ic_rho, ic_u, ic_T, ic_f), got " +
+              std::to_string(o.bgk.weights.size()));
+  for (double w : o.bgk.weights)
+    require(std::isfinite(w) && w >= 0, "--bgk.weights", "values must be >= 0, got " + show(w));
+  require(positive(o.bgk.v_max), "--bgk.v-max", "must be > 0, got " + show(o.bgk.v_max));
+  require(std::isfinite(o.bgk.envelope) && o.bgk.envelope >= 0, "--bgk.envelope",
+          "must be >= 0, got " + show(o.bgk.envelope));
   require(!o.output.empty(), "--output", "must not be empty");
   require(o.checkpoint_every >= 0, "--checkpoint-every",
           "must be >= 0, got " + std::to_string(o.checkpoint_every));

@@ -1,12 +1,11 @@
 #include "hrgrad/physics/transport.hpp"
 
-#include <ATen/CPUGeneratorImpl.h>
-
 #include <cmath>
 #include <cstdio>
 
 #include "hrgrad/core/gauss_legendre.hpp"
 #include "hrgrad/core/rng.hpp"
+#include "hrgrad/physics/collocation.hpp"
 #include "hrgrad/physics/reference_cache.hpp"
 #include "hrgrad/reference/diffusion_limit.hpp"
 #include "hrgrad/reference/transport.hpp"
@@ -42,6 +41,12 @@ torch::Tensor TransportProblem::average(const torch::Tensor& values) const {
 
 TransportFields TransportProblem::fields(const torch::Tensor& t, const torch::Tensor& x,
                                          const torch::Tensor& eps, bool derivatives) {
+  if (provider_) return provider_(t, x, eps, derivatives);
+  return network_fields(t, x, eps, derivatives);
+}
+
+TransportFields TransportProblem::network_fields(const torch::Tensor& t, const torch::Tensor& x,
+                                                 const torch::Tensor& eps, bool derivatives) {
   const auto batch = t.size(0);
   const auto nodes = nodes_.size(0);
   const double scale_t = 2.0 / settings_.t_final, scale_x = 2.0;
@@ -64,9 +69,7 @@ TransportFields TransportProblem::fields(const torch::Tensor& t, const torch::Te
     return out;
   }
   auto direction = [&](int inputs, int index, double scale) {
-    auto d = torch::zeros({inputs}, nodes_.options());
-    d[index] = scale;
-    return d;
+    return input_direction(inputs, index, scale, nodes_.options());
   };
   const int rho_inputs = rho_input.size(1), g_inputs = g_input.size(1);
   auto rho_jet = model_->rho_net->forward_jet(
@@ -139,24 +142,16 @@ TaskLoss TransportProblem::loss_at(const TransportPoints& points, Part part) {
 }
 
 TransportPoints TransportProblem::sample(const Regime& regime, std::int64_t step) const {
-  auto generator = at::make_generator<at::CPUGeneratorImpl>(
-      stream_seed(settings_.seed, regime.index, static_cast<std::uint64_t>(step)));
-  const auto options = torch::TensorOptions().dtype(settings_.dtype);
-  const double log_low = std::log10(regime.eps_low), log_high = std::log10(regime.eps_high);
-  const auto device = settings_.device;
-  auto uniform = [&](std::int64_t n) { return torch::rand({n, 1}, generator, options); };
-  auto sample_eps = [&](std::int64_t n) {
-    return torch::pow(10.0, log_low + (log_high - log_low) * uniform(n)).to(device);
-  };
   const auto& s = settings_;
+  Sampler draw(s.seed, regime, step, s.dtype, s.device);
   TransportPoints points;
-  points.t_in = (s.t_final * uniform(s.interior)).to(device);
-  points.x_in = uniform(s.interior).to(device);
-  points.eps_in = sample_eps(s.interior);
-  points.t_bd = (s.t_final * uniform(s.boundary)).to(device);
-  points.eps_bd = sample_eps(s.boundary);
-  points.x_ic = uniform(s.initial_points).to(device);
-  points.eps_ic = sample_eps(s.initial_points);
+  points.t_in = draw.uniform(s.interior, 0.0, s.t_final);
+  points.x_in = draw.uniform(s.interior);
+  points.eps_in = draw.eps(s.interior);
+  points.t_bd = draw.uniform(s.boundary, 0.0, s.t_final);
+  points.eps_bd = draw.eps(s.boundary);
+  points.x_ic = draw.uniform(s.initial_points);
+  points.eps_ic = draw.eps(s.initial_points);
   return points;
 }
 
@@ -171,16 +166,13 @@ Evaluation TransportProblem::evaluate(double eps) {
   result.x = reference::cell_centres(100);
   const auto options = nodes_.options();
   const auto n = static_cast<std::int64_t>(result.x.size());
-  const torch::Tensor x = torch::tensor(result.x, torch::TensorOptions().dtype(torch::kFloat64))
-                              .to(options.device(), options.dtype())
-                              .unsqueeze(1);
+  const torch::Tensor x = column(result.x, options);
   const torch::Tensor t = torch::full({n, 1}, settings_.t_final, options);
   const torch::Tensor e = torch::full({n, 1}, eps, options);
   const auto out = fields(t, x, e, false);
-  const torch::Tensor rho = out.rho.to(torch::kCPU, torch::kFloat64).contiguous();
   Field field;
   field.name = "rho";
-  field.prediction.assign(rho.data_ptr<double>(), rho.data_ptr<double>() + n);
+  field.prediction = to_doubles(out.rho);
 
   const auto& s = settings_;
   reference::TransportSettings rs;

@@ -1,5 +1,6 @@
 #include "hrgrad/train/trainer.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -16,6 +17,7 @@
 #include "hrgrad/core/timer.hpp"
 #include "hrgrad/io/atomic_write.hpp"
 #include "hrgrad/io/hdf5_file.hpp"
+#include "hrgrad/physics/bgk.hpp"
 #include "hrgrad/physics/transport.hpp"
 #include "hrgrad/train/checkpoint.hpp"
 #include "hrgrad/train/device.hpp"
@@ -29,25 +31,39 @@ std::string reference_cache_path(const config::Options& o) {
   return (std::filesystem::path(o.output).parent_path() / "hrgrad_reference_cache.h5").string();
 }
 
-std::unique_ptr<physics::Problem> make_problem(const config::Options& o, torch::Device device) {
-  physics::TransportSettings s;
+// The settings every problem has (range, points, networks, seed, device, cache) from the options.
+template <typename Settings>
+Settings common_settings(const config::Options& o, torch::Device device) {
+  Settings s;
   s.eps_min = o.eps_min;
   s.eps_max = o.eps_max;
   s.t_final = o.t_final;
   s.interior = o.sampling.interior;
-  s.boundary = o.sampling.boundary;
   s.initial_points = o.sampling.initial;
   s.quadrature = o.sampling.quadrature;
   s.width = o.model.width;
   s.depth = o.model.depth;
   s.encoding = o.model.encoding;
-  s.rho_output = o.model.rho_output;
   s.harmonics = o.model.harmonics;
   s.hidden_size = o.model.hidden_size;
   s.seed = o.train.seed;
   s.dtype = o.train.dtype == "float64" ? torch::kFloat64 : torch::kFloat32;
   s.device = device;
   s.reference_cache = reference_cache_path(o);
+  return s;
+}
+
+std::unique_ptr<physics::Problem> make_problem(const config::Options& o, torch::Device device) {
+  if (o.problem == "bgk") {
+    auto s = common_settings<physics::BgkSettings>(o, device);
+    s.v_max = o.bgk.v_max;
+    s.envelope = o.bgk.envelope;
+    s.weights = o.bgk.weights;
+    return std::make_unique<physics::BgkProblem>(s);
+  }
+  auto s = common_settings<physics::TransportSettings>(o, device);
+  s.boundary = o.sampling.boundary;
+  s.rho_output = o.model.rho_output;
   return std::make_unique<physics::TransportProblem>(s);
 }
 
@@ -382,18 +398,33 @@ void Trainer::write_progress() const {
 
 std::string format_evaluation_table(const std::vector<physics::Evaluation>& evaluations,
                                     double t_final) {
+  // One column per field any evaluation has (rho; rho, m, E for BGK), in first-seen order.
+  std::vector<std::string> names;
+  for (const auto& e : evaluations)
+    for (const auto& f : e.fields)
+      if (std::find(names.begin(), names.end(), f.name) == names.end()) names.push_back(f.name);
+  if (names.empty()) names.push_back("rho");
   std::ostringstream out;
   out << "Relative L2 errors at t = " << t_final << " on the evaluation grid:\n";
-  char line[200];
-  std::snprintf(line, sizeof line, "  %-10s %-14s %s\n", "eps", "rel. L2 (rho)", "reference");
-  out << line;
+  char cell[64];
+  std::snprintf(cell, sizeof cell, "  %-10s", "eps");
+  out << cell;
+  for (const auto& name : names) {
+    std::snprintf(cell, sizeof cell, " %-14s", ("rel. L2 (" + name + ")").c_str());
+    out << cell;
+  }
+  out << " reference\n";
   for (const auto& e : evaluations) {
-    std::string error = "n/a";
-    for (const auto& f : e.fields)
-      if (f.name == "rho" && f.relative_l2 >= 0) error = sci(f.relative_l2);
-    std::snprintf(line, sizeof line, "  %-10.1e %-14s %s\n", e.eps, error.c_str(),
-                  e.reference_name.c_str());
-    out << line;
+    std::snprintf(cell, sizeof cell, "  %-10.1e", e.eps);
+    out << cell;
+    for (const auto& name : names) {
+      std::string error = "n/a";
+      for (const auto& f : e.fields)
+        if (f.name == name && f.relative_l2 >= 0) error = sci(f.relative_l2);
+      std::snprintf(cell, sizeof cell, " %-14s", error.c_str());
+      out << cell;
+    }
+    out << " " << e.reference_name << "\n";
   }
   return out.str();
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # launch/plot.py end to end: train two tiny runs (hrgrad and sum), plot one (default folder) and
-# both at once (--out), check every printed PNG exists, is a valid PNG and is not blank; bad
+# both at once (--out), and a tiny BGK run (rho, m, E), check every printed PNG exists, is a
+# valid PNG and is not blank; bad
 # inputs (missing file, not HDF5, no /history) give exit status 2 and exactly one line on stderr.
 # usage: plot_test.sh <hrgrad-train> <plot.py> <work dir>
 set -u
@@ -77,6 +78,19 @@ fi
 if [ -x "$plot" ]; then
   "$plot" "$dir/b.h5" --out "$dir/direct" >/dev/null 2>"$dir/direct.err" \
     || { echo "FAIL: $plot run directly"; cat "$dir/direct.err"; fail=1; }
+fi
+
+# BGK: one figure per Kn with the rho, m and E profiles, and all three errors in error_vs_eps.png.
+"$train" --problem bgk --steps 5 --log-every 0 --quiet --eval-eps 1,1e-3 --t-final 0.01 \
+  --model.width 16 --points.interior 16 --points.initial 8 --quadrature 16 \
+  --reference-cache "$dir/reference_cache.h5" --output "$dir/bgk.h5" || { echo "FAIL: training bgk.h5"; exit 1; }
+if "$py" "$plot" "$dir/bgk.h5" --out "$dir/bgk" >"$dir/bgk.txt" 2>"$dir/bgk.err"; then
+  check_pngs 5 "$dir/bgk.txt"  # loss, cosine, 2 profiles, error_vs_eps
+  "$py" -c 'import sys, h5py; g = h5py.File(sys.argv[1])["eval"]; sys.exit(0 if all(
+      "relative_l2" in g[e][q].attrs for e in g for q in ("rho", "m", "E")) else 1)' "$dir/bgk.h5" \
+    || { echo "FAIL: bgk.h5 lacks rho, m, E errors"; fail=1; }
+else
+  echo "FAIL: plot.py bgk.h5 -> status $?"; cat "$dir/bgk.err"; fail=1
 fi
 
 check_error() {  # check_error <expected substring> <plot.py args...>

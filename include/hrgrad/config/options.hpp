@@ -25,6 +25,15 @@ struct SamplingOptions {
   int quadrature = 16;  // Gauss-Legendre velocity nodes on [-1, 1]
 };
 
+// Options of --problem bgk only.
+struct BgkOptions {
+  // Loss weights in the order of the BGK loss components (docs/bgk.md): bgk, cons_rho, cons_m,
+  // cons_E, moment_rho, moment_m, moment_E, ic_rho, ic_u, ic_T, ic_f.
+  std::vector<double> weights = {1, 1, 1, 1, 1, 1, 1, 10, 1, 10, 10};
+  double v_max = 10.0;    // velocity range [-v_max, v_max] of the quadrature
+  double envelope = 2.0;  // θ of the envelope f = softplus(o) exp(-v²/(2θ)); 0: none
+};
+
 struct TrainOptions {
   int steps = 3000;
   double lr = 1e-3;
@@ -50,6 +59,7 @@ struct Options {
   std::string exchange = "gather";
   ModelOptions model;
   SamplingOptions sampling;
+  BgkOptions bgk;
   TrainOptions train;
   std::vector<double> eval_eps = {1.0, 1e-1, 1e-2, 1e-3, 1e-4};
   std::string output = "hrgrad_run.h5";
@@ -72,5 +82,12 @@ struct Options {
   // Every option as "name = value" text, for /config and for logs.
   std::map<std::string, std::string> as_text() const;
 };
+
+// The problems --problem accepts.
+std::vector<std::string> problem_names();
+
+// The defaults that differ from the ones above for `problem`, as (option, value text) pairs:
+// they apply to every option the user leaves unset (command line and --config alike).
+std::vector<std::pair<std::string, std::string>> problem_defaults(const std::string& problem);
 
 }  // namespace hrgrad::config

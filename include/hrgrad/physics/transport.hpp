@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "hrgrad/model/eps_encoder.hpp"
@@ -51,6 +52,11 @@ struct TransportFields {
   torch::Tensor flux_x;             // (B, 1), ∂x <v ĝ>
 };
 
+// Fields at (t, x, ε) samples, (B, 1) tensors each, with derivatives when the flag is set: what
+// the networks give, or analytic fields a test feeds the loss instead (set_fields).
+using TransportFieldProvider = std::function<TransportFields(
+    const torch::Tensor& t, const torch::Tensor& x, const torch::Tensor& eps, bool derivatives)>;
+
 // One step's samples of one regime, every tensor (N, 1).
 struct TransportPoints {
   torch::Tensor t_in, x_in, eps_in;  // interior (t, x), each at all velocity nodes
@@ -67,9 +73,18 @@ class TransportProblem final : public Problem {
   TaskLoss task_loss(const Regime& regime, std::int64_t step, Part part) override;
   Evaluation evaluate(double eps) override;
 
-  // The residual terms for given points; t, x, eps are (B, 1) tensors. Exposed for tests.
+  // The fields at given points (t, x, eps are (B, 1) tensors): the provider's when one is set,
+  // otherwise the networks'.
   TransportFields fields(const torch::Tensor& t, const torch::Tensor& x, const torch::Tensor& eps,
                          bool derivatives);
+  TransportFields network_fields(const torch::Tensor& t, const torch::Tensor& x,
+                                 const torch::Tensor& eps, bool derivatives);
+  // The test seam: losses and evaluation use `provider` in place of the networks (empty: the
+  // networks again).
+  void set_fields(TransportFieldProvider provider) { provider_ = std::move(provider); }
+  // The velocity nodes (K) and weights (summing to 1) on the problem's device.
+  const torch::Tensor& nodes() const { return nodes_; }
+  const torch::Tensor& weights() const { return weights_; }
   // The samples of `regime` at `step`, on this problem's device.
   TransportPoints sample(const Regime& regime, std::int64_t step) const;
   // Loss of `part` of the given samples (the seam the tests use with hand-picked points).
@@ -84,6 +99,7 @@ class TransportProblem final : public Problem {
   TransportApnn model_{nullptr};
   torch::Tensor nodes_, weights_;      // (K), weights sum to 1 so <φ> = Σ w_k φ_k
   torch::Tensor positive_, negative_;  // masks of the inflow nodes at x = 0 and x = 1
+  TransportFieldProvider provider_;
 };
 
 }  // namespace hrgrad::physics

@@ -61,6 +61,45 @@ TEST(Parse, CommandLineOverridesConfigFile) {
   EXPECT_EQ(o->aggregator_params.at("hrgrad").at("rho"), "0.5");
 }
 
+// --problem bgk brings its own defaults for the options left unset, on the command line and in
+// a config file alike; values given anywhere win.
+TEST(Parse, BgkProblemHasItsOwnDefaults) {
+  const auto o = parse_args({"--problem", "bgk"});
+  ASSERT_TRUE(o);
+  EXPECT_EQ(o->problem, "bgk");
+  EXPECT_DOUBLE_EQ(o->eps_min, 1e-3);
+  EXPECT_DOUBLE_EQ(o->eps_max, 1.0);
+  EXPECT_EQ(o->regimes, 3);
+  EXPECT_EQ(o->sampling.quadrature, 40);
+  EXPECT_EQ(o->eval_eps, (std::vector<double>{1.0, 1e-1, 1e-2, 1e-3}));
+  EXPECT_EQ(o->bgk.weights, (std::vector<double>{1, 1, 1, 1, 1, 1, 1, 10, 1, 10, 10}));
+  EXPECT_EQ(o->as_text().at("bgk.v-max"), "10");
+
+  const auto given = parse_args({"--problem", "bgk", "--regimes", "2", "--eps-min", "1e-2"});
+  ASSERT_TRUE(given);
+  EXPECT_EQ(given->regimes, 2);
+  EXPECT_DOUBLE_EQ(given->eps_min, 1e-2);
+  EXPECT_EQ(given->sampling.quadrature, 40);
+
+  const std::string path = std::string(HRGRAD_TEST_TMP) + "/bgk.ini";
+  std::ofstream(path) << "problem = bgk\nquadrature = 32\n[bgk]\nweights = 1,1,1,1,1,1,1,1,1,1,1\n";
+  const auto file = parse_args({"--config", path, "--eps-min", "1e-2"});
+  ASSERT_TRUE(file);
+  EXPECT_EQ(file->sampling.quadrature, 32);
+  EXPECT_EQ(file->regimes, 3);
+  EXPECT_DOUBLE_EQ(file->eps_min, 1e-2);
+  EXPECT_EQ(file->bgk.weights, std::vector<double>(11, 1.0));
+
+  // The transport defaults stay when the problem is not bgk.
+  const auto transport = parse_args({"--problem", "transport"});
+  ASSERT_TRUE(transport);
+  EXPECT_EQ(transport->regimes, 4);
+  EXPECT_EQ(transport->sampling.quadrature, 16);
+  EXPECT_EQ(transport->as_text().count("bgk.weights"), 0u);
+  EXPECT_NE(hrgrad::config::help_text().find("With --problem bgk these defaults differ"),
+            std::string::npos);
+}
+
 TEST(Parse, InvalidValuesNameTheOption) {
   struct Case {
     std::vector<std::string> args;
@@ -90,6 +129,9 @@ TEST(Parse, InvalidValuesNameTheOption) {
       {{"--hrgrad.rho", "2"}, "--hrgrad.rho"},
       {{"--checkpoint-every", "-1"}, "--checkpoint-every"},
       {{"--flush-every", "-5"}, "--flush-every"},
+      {{"--problem", "bgk", "--bgk.weights", "1,2"}, "--bgk.weights"},
+      {{"--bgk.weights", "1,1,1,1,1,1,1,1,1,1,-1"}, "--bgk.weights"},
+      {{"--bgk.v-max", "0"}, "--bgk.v-max"},
   };
   for (const auto& c : cases) {
     const auto message = error_of(c.args);

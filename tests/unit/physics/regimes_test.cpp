@@ -14,7 +14,9 @@ TEST(Regimes, OnePerDecadeCoverTheRangeContiguously) {
   for (int k = 0; k < 4; ++k) {
     EXPECT_EQ(r[k].index, k);
     EXPECT_NEAR(std::log10(r[k].eps_high) - std::log10(r[k].eps_low), 1.0, 1e-12);
-    if (k > 0) EXPECT_DOUBLE_EQ(r[k].eps_low, r[k - 1].eps_high);
+    if (k > 0) {
+      EXPECT_DOUBLE_EQ(r[k].eps_low, r[k - 1].eps_high);
+    }
   }
   EXPECT_EQ(r[0].label(), "[1e-04, 1e-03]");
 }

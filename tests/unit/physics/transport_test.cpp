@@ -3,8 +3,10 @@
 #include <gtest/gtest.h>
 
 #include "hrgrad/core/gauss_legendre.hpp"
+#include "hrgrad/physics/collocation.hpp"
 #include "hrgrad/reference/diffusion_limit.hpp"
 #include "hrgrad/reference/solution.hpp"
+#include "parts_add_up.hpp"
 
 #include <cstdio>
 
@@ -98,35 +100,65 @@ TEST(TransportLoss, SameRegimeAndStepGiveTheSameSamples) {
 // when a part of some point set is empty (4 boundary points over 5 parts).
 TEST(TransportLoss, PartsAddUpToTheWholeRegime) {
   TransportProblem problem(small_settings());
-  const auto regime = log_uniform_regimes(1e-4, 1.0, 4)[2];
-  const auto params = problem.parameters();
-  auto gradient = [&](const torch::Tensor& loss) {
-    std::vector<torch::Tensor> flat;
-    for (const auto& g : torch::autograd::grad({loss}, params, {}, false, false, true))
-      flat.push_back(g.reshape({-1}));
-    return torch::cat(flat);
-  };
-  const auto whole = problem.task_loss(regime, 7, {});
-  const auto whole_gradient = gradient(whole.total);
-  for (int count : {2, 3, 5}) {
-    double total = 0;
-    std::vector<double> components(whole.components.size(), 0.0);
-    torch::Tensor summed = torch::zeros_like(whole_gradient);
-    for (int index = 0; index < count; ++index) {
-      const auto part = problem.task_loss(regime, 7, Part{index, count});
-      total += part.total.item<double>();
-      for (std::size_t c = 0; c < components.size(); ++c)
-        components[c] += part.components[c].item<double>();
-      summed += gradient(part.total);
-    }
-    EXPECT_NEAR(total, whole.total.item<double>(), 1e-12 * whole.total.item<double>())
-        << count << " parts";
-    for (std::size_t c = 0; c < components.size(); ++c) {
-      const double expected = whole.components[c].item<double>();
-      EXPECT_NEAR(components[c], expected, 1e-12 * std::abs(expected)) << "component " << c;
-    }
-    EXPECT_LT((summed - whole_gradient).norm().item<double>(),
-              1e-12 * whole_gradient.norm().item<double>());
+  hrgrad::test::expect_parts_add_up(problem, log_uniform_regimes(1e-4, 1.0, 4)[2], 7, {2, 3, 5});
+}
+
+// With inflow 1 on both sides and f_0 = 1, f = 1 (ρ = 1, g = 0) solves the problem: every
+// residual vanishes exactly.
+TEST(TransportLoss, ConstantSolutionMakesEveryResidualVanish) {
+  auto s = small_settings();
+  s.inflow_left = s.inflow_right = s.initial = 1.0;
+  TransportProblem problem(s);
+  problem.set_fields([&](const torch::Tensor& t, const torch::Tensor&, const torch::Tensor&, bool) {
+    TransportFields out;
+    out.rho = torch::ones_like(t);
+    out.rho_t = out.rho_x = out.flux_x = torch::zeros_like(t);
+    out.g = out.g_t = out.g_x = torch::zeros({t.size(0), problem.nodes().size(0)}, t.options());
+    return out;
+  });
+  const auto loss = problem.task_loss(log_uniform_regimes(1e-4, 1.0, 4)[1], 3, {});
+  for (std::size_t c = 0; c < loss.components.size(); ++c)
+    EXPECT_EQ(loss.components[c].item<double>(), 0.0) << problem.component_names()[c];
+  EXPECT_EQ(loss.total.item<double>(), 0.0);
+}
+
+// The diffusion limit: ρ = 1 + exp(-π² t/3) sin(πx) solves ρ_t = ρ_xx/3, and g = -v ρ_x makes
+// R_mic = ε² g_t + ε(v g_x - ∂x<v g>) + v ρ_x + g = ε ρ_xx (1/3 - v²) + O(ε²), the macro
+// residual zero. The micro MSE divided by ε² tends to mean(ρ_xx² (1/3 - v²)²).
+TEST(TransportLoss, DiffusionLimitMicroResidualIsOrderEps) {
+  auto s = small_settings();
+  s.interior = 16;
+  TransportProblem problem(s);
+  const torch::Tensor v = problem.nodes().unsqueeze(0);
+  problem.set_fields(
+      [&](const torch::Tensor& t, const torch::Tensor& x, const torch::Tensor&, bool) {
+        const torch::Tensor decay = torch::exp(-M_PI * M_PI * t / 3), sine = torch::sin(M_PI * x);
+        const torch::Tensor rho_x = M_PI * decay * torch::cos(M_PI * x);
+        const torch::Tensor rho_xx = -M_PI * M_PI * decay * sine;
+        TransportFields out;
+        out.rho = 1 + decay * sine;
+        out.rho_t = -M_PI * M_PI / 3 * decay * sine;
+        out.rho_x = rho_x;
+        out.g = -v * rho_x;
+        out.g_t = -v * (-M_PI * M_PI / 3 * rho_x);
+        out.g_x = -v * rho_xx;
+        out.flux_x = -rho_xx / 3;  // ∂x<v g> with <v²> = 1/3
+        return out;
+      });
+  auto points = problem.sample(log_uniform_regimes(1e-4, 1.0, 4)[0], 1);
+  const auto t = to_doubles(points.t_in), x = to_doubles(points.x_in);
+  const auto nodes = hrgrad::gauss_legendre(6).nodes;
+  double limit = 0;
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    const double rho_xx = -M_PI * M_PI * std::exp(-M_PI * M_PI * t[i] / 3) * std::sin(M_PI * x[i]);
+    for (double vk : nodes) limit += std::pow(rho_xx * (1.0 / 3 - vk * vk), 2);
+  }
+  limit /= static_cast<double>(t.size() * nodes.size());
+  for (double eps : {1e-2, 1e-3, 1e-4}) {
+    points.eps_in = torch::full_like(points.eps_in, eps);
+    const auto loss = problem.loss_at(points);
+    EXPECT_NEAR(loss.components[0].item<double>() / (eps * eps), limit, 3 * eps * limit) << eps;
+    EXPECT_LT(loss.components[1].item<double>(), 1e-24) << eps;
   }
 }
 
