@@ -58,6 +58,7 @@ std::map<std::string, std::string> Options::as_text() const {
     out["bgk.weights"] = weights;
     out["bgk.v-max"] = text(bgk.v_max);
     out["bgk.envelope"] = text(bgk.envelope);
+    out["bgk.initial"] = bgk.initial;
   }
   if (aggregator_params.count(aggregator)) {
     for (const auto& [key, value] : aggregator_params.at(aggregator)) {

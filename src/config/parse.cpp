@@ -71,7 +71,8 @@ po::options_description describe(Options& o, std::string& eval_eps_text,
   bgk.add_options()
       ("bgk.weights", with_default(&bgk_weights_text), "loss weights of bgk, cons_rho, cons_m, cons_E, moment_rho, moment_m, moment_E, ic_rho, ic_u, ic_T, ic_f")
       ("bgk.v-max", with_default(&o.bgk.v_max), "velocity range [-v-max, v-max] of the quadrature")
-      ("bgk.envelope", with_default(&o.bgk.envelope), "theta > 0: f = softplus(o) exp(-v^2/(2 theta)), a fixed Gaussian envelope; 0: f = softplus(o)");
+      ("bgk.envelope", with_default(&o.bgk.envelope), "theta > 0: f = softplus(o) exp(-v^2/(2 theta)), a fixed Gaussian envelope; 0: f = softplus(o)")
+      ("bgk.initial", with_default(&o.bgk.initial), "initial state: penalty (the ic_* losses) or hard (fields built on the initial state, exact at t = 0; the envelope is then unused)");
 
   po::options_description train("Training");
   train.add_options()
@@ -267,6 +268,8 @@ void validate(const Options& o) {
   require(positive(o.bgk.v_max), "--bgk.v-max", "must be > 0, got " + show(o.bgk.v_max));
   require(std::isfinite(o.bgk.envelope) && o.bgk.envelope >= 0, "--bgk.envelope",
           "must be >= 0, got " + show(o.bgk.envelope));
+  require(o.bgk.initial == "penalty" || o.bgk.initial == "hard", "--bgk.initial",
+          "unknown initial-value treatment '" + o.bgk.initial + "' (choose from penalty, hard)");
   require(!o.output.empty(), "--output", "must not be empty");
   require(o.checkpoint_every >= 0, "--checkpoint-every",
           "must be >= 0, got " + std::to_string(o.checkpoint_every));

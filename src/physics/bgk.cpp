@@ -31,6 +31,9 @@ BgkApnnImpl::BgkApnnImpl(const BgkSettings& s) {
 
 BgkProblem::BgkProblem(const BgkSettings& settings) : settings_(settings) {
   const auto names = bgk_component_names();
+  require(settings.initial == "penalty" || settings.initial == "hard", "--bgk.initial",
+          "unknown initial-value treatment '" + settings.initial + "' (choose from penalty, hard)");
+  hard_initial_ = settings.initial == "hard";
   require(settings.envelope >= 0, "--bgk.envelope",
           "must be >= 0, got " + std::to_string(settings.envelope));
   require(settings.weights.size() == names.size(), "--bgk.weights",
@@ -67,6 +70,23 @@ BgkFields BgkProblem::fields(const torch::Tensor& t, const torch::Tensor& x,
   return network_fields(t, x, eps, derivatives);
 }
 
+namespace {
+
+// The initial profile p(x) = (tanh(20x) + 1)/2 of the reference solver's default (Case IV,
+// reference::bgk_initial_state) and its x-derivative.
+struct Profile {
+  torch::Tensor p, p_x;
+};
+
+Profile tanh20_profile(const torch::Tensor& x) {
+  const torch::Tensor th = torch::tanh(20.0 * x);
+  return {0.5 * (th + 1.0), 10.0 * (1.0 - th * th)};
+}
+
+double tanh20_profile(double x) { return 0.5 * (std::tanh(20.0 * x) + 1.0); }
+
+}  // namespace
+
 BgkFields BgkProblem::network_fields(const torch::Tensor& t, const torch::Tensor& x,
                                      const torch::Tensor& eps, bool derivatives) {
   const auto& s = settings_;
@@ -84,17 +104,51 @@ BgkFields BgkProblem::network_fields(const torch::Tensor& t, const torch::Tensor
   // Hard boundary values (physics.md §1.5): with a = 1/2 - x and b = 1/2 + x,
   // ρ = exp(a ln ρ_l + b ln ρ_r + ab o), u = a u_l + b u_r + sqrt(ab) o,
   // T = exp(a ln T_l + b ln T_r + ab o).
+  // Hard initial values put the initial state φ_0 under them and gate the network by s = t/T:
+  // ρ = exp(ln ρ_0(x) + a c_l + b c_r + s ab o), where c_l, c_r (about 1e-9) make the boundary
+  // values exact; u = u_0(x) + a c_l + b c_r + s sqrt(ab) o; f = M[ρ_0, u_0, T_0] exp(s o_f).
   const torch::Tensor a = 0.5 - x, b = 0.5 + x;
   const torch::Tensor ab = a * b, root = torch::sqrt(ab.clamp_min(0.0));
-  auto positive = [&](double left, double right, const torch::Tensor& o) {
-    return torch::exp(a * std::log(left) + b * std::log(right) + ab * o);
+  const torch::Tensor gate = hard_initial_ ? t / s.t_final : torch::ones_like(t);
+  const double gate_t = hard_initial_ ? 1.0 / s.t_final : 0.0;
+  const Profile profile = hard_initial_ ? tanh20_profile(x) : Profile{};
+  const double p_left = tanh20_profile(-0.5), p_right = tanh20_profile(0.5);
+  // The network-free part of u, ln ρ or ln T, and its x-derivative (hard initial values only).
+  struct Base {
+    torch::Tensor value, initial, initial_x;
   };
+  auto base = [&](double left, double right, bool logarithmic) {
+    auto g = [&](double v) { return logarithmic ? std::log(v) : v; };
+    Base out;
+    if (!hard_initial_) {
+      out.value = a * g(left) + b * g(right);
+      return out;
+    }
+    out.initial = left + (right - left) * profile.p;
+    out.initial_x = (right - left) * profile.p_x;
+    const double c_left = g(left) - g(left + (right - left) * p_left);
+    const double c_right = g(right) - g(left + (right - left) * p_right);
+    out.value = (logarithmic ? torch::log(out.initial) : out.initial) + a * c_left + b * c_right;
+    return out;
+  };
+  const Base rho_base = base(s.left.rho, s.right.rho, true);
+  const Base u_base = base(s.left.u, s.right.u, false);
+  const Base temp_base = base(s.left.T, s.right.T, true);
+  const torch::Tensor initial_f =
+      hard_initial_ ? maxwellian(rho_base.initial, u_base.initial, temp_base.initial)
+                    : torch::Tensor();
+  auto distribution = [&](const torch::Tensor& o) {
+    const torch::Tensor values = o.reshape({batch, nodes});
+    return hard_initial_ ? initial_f * torch::exp(gate * values)
+                         : torch::softplus(values) * envelope_;
+  };
+
   BgkFields out;
   if (!derivatives) {
-    out.f = torch::softplus(model_->f_net->forward(f_input)).reshape({batch, nodes}) * envelope_;
-    out.rho = positive(s.left.rho, s.right.rho, model_->rho_net->forward(macro_input));
-    out.u = a * s.left.u + b * s.right.u + root * model_->u_net->forward(macro_input);
-    out.T = positive(s.left.T, s.right.T, model_->temp_net->forward(macro_input));
+    out.f = distribution(model_->f_net->forward(f_input));
+    out.rho = torch::exp(rho_base.value + gate * ab * model_->rho_net->forward(macro_input));
+    out.u = u_base.value + gate * root * model_->u_net->forward(macro_input);
+    out.T = torch::exp(temp_base.value + gate * ab * model_->temp_net->forward(macro_input));
     return out;
   }
   const auto options = nodes_.options();
@@ -103,21 +157,39 @@ BgkFields BgkProblem::network_fields(const torch::Tensor& t, const torch::Tensor
   auto f_jet =
       model_->f_net->forward_jet(f_input, {input_direction(f_inputs, 0, scale_t, options),
                                            input_direction(f_inputs, 1, scale_x, options)});
-  // f = softplus(o) e(v): f' = sigmoid(o) o' e(v).
-  const torch::Tensor slope = torch::sigmoid(f_jet.value);
-  out.f = torch::softplus(f_jet.value).reshape({batch, nodes}) * envelope_;
-  out.f_t = (slope * f_jet.derivatives[0]).reshape({batch, nodes}) * envelope_;
-  out.f_x = (slope * f_jet.derivatives[1]).reshape({batch, nodes}) * envelope_;
+  const torch::Tensor o = f_jet.value.reshape({batch, nodes});
+  const torch::Tensor o_t = f_jet.derivatives[0].reshape({batch, nodes});
+  const torch::Tensor o_x = f_jet.derivatives[1].reshape({batch, nodes});
+  out.f = distribution(f_jet.value);
+  if (hard_initial_) {
+    // f = M_0 exp(s o): f_t = f (s o_t + s_t o), f_x = f (∂x ln M_0 + s o_x), with
+    // ∂x ln M_0 = ρ_0'/ρ_0 - T_0'/(2 T_0) + (v - u_0) u_0'/T_0 + (v - u_0)² T_0'/(2 T_0²).
+    const torch::Tensor T0 = temp_base.initial, d = nodes_.unsqueeze(0) - u_base.initial;
+    const torch::Tensor log_m0_x = rho_base.initial_x / rho_base.initial -
+                                   temp_base.initial_x / (2.0 * T0) + d * u_base.initial_x / T0 +
+                                   d * d * temp_base.initial_x / (2.0 * T0 * T0);
+    out.f_t = out.f * (gate * o_t + gate_t * o);
+    out.f_x = out.f * (log_m0_x + gate * o_x);
+  } else {
+    // f = softplus(o) e(v): f' = sigmoid(o) o' e(v).
+    const torch::Tensor slope = torch::sigmoid(o) * envelope_;
+    out.f_t = slope * o_t;
+    out.f_x = slope * o_x;
+  }
 
   const auto rho_jet = model_->rho_net->forward_jet(macro_input, along_t);
   const auto u_jet = model_->u_net->forward_jet(macro_input, along_t);
   const auto temp_jet = model_->temp_net->forward_jet(macro_input, along_t);
-  out.rho = positive(s.left.rho, s.right.rho, rho_jet.value);
-  out.rho_t = out.rho * ab * rho_jet.derivatives[0];
-  out.u = a * s.left.u + b * s.right.u + root * u_jet.value;
-  out.u_t = root * u_jet.derivatives[0];
-  out.T = positive(s.left.T, s.right.T, temp_jet.value);
-  out.T_t = out.T * ab * temp_jet.derivatives[0];
+  // (gate o)_t = s o_t + s_t o.
+  auto gated_t = [&](const model::Jet& jet) {
+    return gate * jet.derivatives[0] + gate_t * jet.value;
+  };
+  out.rho = torch::exp(rho_base.value + gate * ab * rho_jet.value);
+  out.rho_t = out.rho * ab * gated_t(rho_jet);
+  out.u = u_base.value + gate * root * u_jet.value;
+  out.u_t = root * gated_t(u_jet);
+  out.T = torch::exp(temp_base.value + gate * ab * temp_jet.value);
+  out.T_t = out.T * ab * gated_t(temp_jet);
   return out;
 }
 

@@ -16,7 +16,7 @@ constexpr const char* kFormat = "hrgrad checkpoint 1";
 // goes, not its trajectory.
 const std::vector<std::string> kFreeKeys = {
     "steps",           "output",   "resume",  "checkpoint-every",  "flush-every", "metrics-csv",
-    "reference-cache", "eval-eps", "threads", "max-skipped-steps", "exchange", "device"};
+    "reference-cache", "eval-eps", "threads", "max-skipped-steps", "exchange",    "device"};
 
 // FNV-1a, 64 bits: a hash that every platform computes alike.
 struct Fnv1a {
@@ -128,16 +128,17 @@ std::string previous_checkpoint_path(const std::string& output) {
 
 const std::vector<std::string>& fingerprint_keys() {
   static const std::vector<std::string> keys = {
-      "problem",         "eps-min",        "eps-max",         "regimes",
-      "t-final",         "quadrature",     "dtype",           "model.width",
-      "model.depth",     "model.encoding", "model.harmonics", "model.hidden-size",
-      "model.rho-output"};
+      "problem",          "eps-min",        "eps-max",         "regimes",
+      "t-final",          "quadrature",     "dtype",           "model.width",
+      "model.depth",      "model.encoding", "model.harmonics", "model.hidden-size",
+      "model.rho-output", "bgk.envelope",   "bgk.initial"};
   return keys;
 }
 
 std::string fingerprint_hash(const std::map<std::string, std::string>& options_text) {
   Fnv1a hash;
   for (const auto& key : fingerprint_keys()) {
+    if (!options_text.count(key)) continue;  // a key of another problem
     const std::string entry = key + "=" + show(options_text, key) + "\n";
     hash.add(entry.data(), entry.size());
   }

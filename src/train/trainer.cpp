@@ -58,6 +58,7 @@ std::unique_ptr<physics::Problem> make_problem(const config::Options& o, torch::
     auto s = common_settings<physics::BgkSettings>(o, device);
     s.v_max = o.bgk.v_max;
     s.envelope = o.bgk.envelope;
+    s.initial = o.bgk.initial;
     s.weights = o.bgk.weights;
     return std::make_unique<physics::BgkProblem>(s);
   }

@@ -30,8 +30,9 @@ struct BgkOptions {
   // Loss weights in the order of the BGK loss components (docs/bgk.md): bgk, cons_rho, cons_m,
   // cons_E, moment_rho, moment_m, moment_E, ic_rho, ic_u, ic_T, ic_f.
   std::vector<double> weights = {1, 1, 1, 1, 1, 1, 1, 10, 1, 10, 10};
-  double v_max = 10.0;    // velocity range [-v_max, v_max] of the quadrature
-  double envelope = 2.0;  // θ of the envelope f = softplus(o) exp(-v²/(2θ)); 0: none
+  double v_max = 10.0;              // velocity range [-v_max, v_max] of the quadrature
+  double envelope = 2.0;            // θ of the envelope f = softplus(o) exp(-v²/(2θ)); 0: none
+  std::string initial = "penalty";  // initial state through the ic_* losses, or "hard"
 };
 
 struct TrainOptions {

@@ -56,12 +56,22 @@ TEST(BgkQuadrature, MaxwellianMomentsMatchTheClosedForms) {
   }
 }
 
-// The forward-propagated derivatives equal autograd's input derivatives, with and without the
-// velocity envelope.
+// Settings with moving boundary states, so that u_0 is not constant either.
+BgkSettings moving_settings(const std::string& initial) {
+  auto s = small_settings();
+  s.initial = initial;
+  s.left = {1.5, 0.3, 1.5};
+  s.right = {0.625, -0.2, 0.75};
+  return s;
+}
+
+// The forward-propagated derivatives equal autograd's input derivatives: with and without the
+// velocity envelope, and with hard initial values.
 TEST(BgkFields, JetDerivativesMatchAutograd) {
-  for (double envelope : {0.0, 2.0}) {
-    auto s = small_settings();
-    s.envelope = envelope;
+  auto hard = moving_settings("hard");
+  for (double envelope : {0.0, 2.0, -1.0}) {
+    auto s = envelope < 0 ? hard : small_settings();
+    if (envelope >= 0) s.envelope = envelope;
     BgkProblem problem(s);
     auto t = (0.1 * torch::rand({5, 1}, kF64)).requires_grad_(true);
     auto x = (torch::rand({5, 1}, kF64) - 0.5).requires_grad_(true);
@@ -77,12 +87,12 @@ TEST(BgkFields, JetDerivativesMatchAutograd) {
       EXPECT_TRUE(
           torch::allclose(f.f_x.select(1, k), autograd_derivative(fk, x).squeeze(1), 1e-10, 1e-12));
     }
-    EXPECT_GT(f.f.min().item<double>(), 0.0);  // softplus
+    EXPECT_GT(f.f.min().item<double>(), 0.0);  // softplus, or a Maxwellian times exp
     // The envelope exp(-v²/4) takes f at the outermost nodes (|v| > 9.6) below 1e-9.
     const double outer = f.f.select(1, 0).abs().max().item<double>();
     if (envelope > 0) {
       EXPECT_LT(outer, 1e-9);
-    } else {
+    } else if (envelope == 0) {
       EXPECT_GT(outer, 1e-3);
     }
   }
@@ -90,16 +100,48 @@ TEST(BgkFields, JetDerivativesMatchAutograd) {
 
 // ρ, u, T meet the two boundary states exactly, whatever the networks say.
 TEST(BgkFields, HardBoundaryValues) {
-  BgkProblem problem(small_settings());
-  const auto t = 0.1 * torch::rand({4, 1}, kF64);
-  const auto eps = torch::full({4, 1}, 0.05, kF64);
-  for (double side : {-0.5, 0.5}) {
-    const auto f = problem.fields(t, torch::full({4, 1}, side, kF64), eps, false);
-    const auto& state = side < 0 ? problem.settings().left : problem.settings().right;
-    EXPECT_LT((f.rho - state.rho).abs().max().item<double>(), 1e-14);
-    EXPECT_LT((f.u - state.u).abs().max().item<double>(), 1e-14);
-    EXPECT_LT((f.T - state.T).abs().max().item<double>(), 1e-14);
+  for (const std::string initial : {"penalty", "hard"}) {
+    BgkProblem problem(moving_settings(initial));
+    const auto t = 0.1 * torch::rand({4, 1}, kF64);
+    const auto eps = torch::full({4, 1}, 0.05, kF64);
+    for (double side : {-0.5, 0.5}) {
+      const auto f = problem.fields(t, torch::full({4, 1}, side, kF64), eps, false);
+      const auto& state = side < 0 ? problem.settings().left : problem.settings().right;
+      EXPECT_LT((f.rho - state.rho).abs().max().item<double>(), 1e-14) << initial;
+      EXPECT_LT((f.u - state.u).abs().max().item<double>(), 1e-14) << initial;
+      EXPECT_LT((f.T - state.T).abs().max().item<double>(), 1e-14) << initial;
+    }
   }
+}
+
+// Hard initial values: at t = 0 the fields are the reference solver's initial state (to the
+// 2e-9 boundary corrections) and f is its Maxwellian, so the ic_* losses vanish; later the
+// networks move them.
+TEST(BgkFields, HardInitialValues) {
+  BgkProblem problem(moving_settings("hard"));
+  const auto x = torch::linspace(-0.5, 0.5, 41, kF64).unsqueeze(1);
+  const auto eps = torch::full({41, 1}, 0.05, kF64);
+  const auto at_zero = problem.fields(torch::zeros_like(x), x, eps, false);
+  const auto initial = problem.reference_settings(1.0);
+  std::vector<double> rho, u, T;
+  for (int i = 0; i < 41; ++i) {
+    const auto state = hrgrad::reference::bgk_initial_state(initial, x[i][0].item<double>());
+    rho.push_back(state.rho);
+    u.push_back(state.u);
+    T.push_back(state.T);
+  }
+  const auto rho0 = column(rho, kF64), u0 = column(u, kF64), T0 = column(T, kF64);
+  EXPECT_LT((at_zero.rho - rho0).abs().max().item<double>(), 1e-8);
+  EXPECT_LT((at_zero.u - u0).abs().max().item<double>(), 1e-8);
+  EXPECT_LT((at_zero.T - T0).abs().max().item<double>(), 1e-8);
+  EXPECT_LT((at_zero.f - problem.maxwellian(rho0, u0, T0)).abs().max().item<double>(), 1e-8);
+  const auto later = problem.fields(torch::full_like(x, 0.05), x, eps, false);
+  EXPECT_GT((later.rho - rho0).abs().max().item<double>(), 1e-4);
+  EXPECT_GT((later.u - u0).abs().max().item<double>(), 1e-4);
+
+  const auto loss = problem.task_loss(log_uniform_regimes(1e-3, 1.0, 3)[0], 0, {});
+  for (int i = 7; i < 11; ++i) EXPECT_LT(loss.components[i].item<double>(), 1e-16) << i;
+  EXPECT_GT(loss.components[0].item<double>(), 0.0);
 }
 
 // A global Maxwellian (constant ρ, u, T, f = M[ρ, u, T], initial data the same state) makes
