@@ -74,6 +74,7 @@ TEST(Parse, BgkProblemHasItsOwnDefaults) {
   EXPECT_EQ(o->eval_eps, (std::vector<double>{1.0, 1e-1, 1e-2, 1e-3}));
   EXPECT_EQ(o->bgk.weights, (std::vector<double>{1, 1, 1, 1, 1, 1, 1, 10, 1, 10, 10}));
   EXPECT_EQ(o->as_text().at("bgk.v-max"), "10");
+  EXPECT_EQ(o->as_text().at("bgk.initial"), "penalty");
 
   const auto given = parse_args({"--problem", "bgk", "--regimes", "2", "--eps-min", "1e-2"});
   ASSERT_TRUE(given);
@@ -132,6 +133,7 @@ TEST(Parse, InvalidValuesNameTheOption) {
       {{"--problem", "bgk", "--bgk.weights", "1,2"}, "--bgk.weights"},
       {{"--bgk.weights", "1,1,1,1,1,1,1,1,1,1,-1"}, "--bgk.weights"},
       {{"--bgk.v-max", "0"}, "--bgk.v-max"},
+      {{"--problem", "bgk", "--bgk.initial", "soft"}, "--bgk.initial"},
   };
   for (const auto& c : cases) {
     const auto message = error_of(c.args);
