@@ -26,8 +26,9 @@ out="$root/runs/study"
 die() { echo "study.sh: $*" >&2; exit 2; }
 integer() { [[ "$2" =~ ^[1-9][0-9]*$ ]] || die "$1 must be a positive integer, got '$2'"; }
 number() {  # number <option> <value>: a positive decimal number
-  [[ "$2" =~ ^[0-9]*\.?[0-9]+([eE][-+]?[0-9]+)?$ ]] && awk -v v="$2" 'BEGIN { exit !(v > 0) }' ||
+  if ! [[ "$2" =~ ^[0-9]*\.?[0-9]+([eE][-+]?[0-9]+)?$ ]] || ! awk -v v="$2" 'BEGIN { exit !(v > 0) }'; then
     die "$1 must be a positive number, got '$2'"
+  fi
 }
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -134,7 +135,7 @@ done
 
 # check <file> <options...>: 0 when the file is a complete result of these options (its summary
 # on stdout), 1 when absent or unfinished, 2 (with a message) when made with other options.
-check() { "$py" "$report" --check "$@"; }
+check() { [ -f "$1" ] || return 1; "$py" "$report" --check "$@"; }
 
 scan() {  # scan <problem>: the runs without a complete result file; exit 2 on one made otherwise
   local line

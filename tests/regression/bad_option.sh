@@ -3,6 +3,7 @@
 # and under mpirun (-q keeps mpirun's own banner about a non-zero exit out), before any work.
 set -u
 train=$1 mpirun=$2
+# shellcheck source=tests/support/expect_error.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../support/expect_error.sh"
 fail=0
 expect_error "--eps-min" "$train" --eps-min 0

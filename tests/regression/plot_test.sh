@@ -7,6 +7,7 @@
 set -u
 train=$1 plot=$2 work=$3
 py=/usr/bin/python3
+# shellcheck source=tests/support/expect_error.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../support/expect_error.sh"
 fail=0
 dir=$(mktemp -d "$work/plot_test.XXXXXX") || exit 1

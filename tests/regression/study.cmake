@@ -4,4 +4,4 @@
 add_test(NAME study_script
   COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/study_test.sh $<TARGET_FILE_DIR:hrgrad-train>
           ${PROJECT_SOURCE_DIR}/launch ${CMAKE_CURRENT_BINARY_DIR})
-set_tests_properties(study_script PROPERTIES TIMEOUT 300 PROCESSORS 2)
+set_tests_properties(study_script PROPERTIES TIMEOUT 420 PROCESSORS 2)

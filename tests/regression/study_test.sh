@@ -3,13 +3,15 @@
 # steps 2 and 4): two aggregators and the specialists of two test ε train, the report has the
 # expected rows and columns (Markdown, CSV, PNG); a rerun skips every run; a different --steps in
 # the same folder is refused; a run whose final file is lost resumes from its step-2 checkpoint
-# and ends with the same errors; a failing run stops the study with its message (status 1); bad
-# arguments give exit status 2 and exactly one line on stderr.
+# and ends with the same errors; a failing run stops the study with its message (status 1);
+# SIGTERM stops it at a checkpoint (status 3) and the same command resumes; bad arguments give
+# exit status 2 and exactly one line on stderr.
 # usage: study_test.sh <folder of hrgrad-train> <launch folder> <work dir>
 set -u
 bin=$1 launch=$2 work=$3
 study=$launch/study.sh report=$launch/study_report.py py=/usr/bin/python3
 export HRGRAD_BUILD_DIR=$bin
+# shellcheck source=tests/support/expect_error.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../support/expect_error.sh"
 fail=0
 dir=$(mktemp -d "$work/study_test.XXXXXX") || exit 1
@@ -17,6 +19,7 @@ trap 'rm -rf "$dir"' EXIT
 
 # A short t-final, a tiny model and few points keep each run to a second or two.
 tiny=(--t-final 0.01 --model.width 8 --quadrature 8 --checkpoint-every 2)
+# shellcheck disable=SC2054  # --eps takes a comma-separated list
 args=(--problem transport --methods "sum hrgrad0 specialist" --encodings hidden --seeds 1
       --steps 4 --points 8 --evals 2 --eps 1,0.01 --jobs 1)
 
@@ -67,8 +70,9 @@ stamp=$(stat -c %Y "$dir/s/transport/"*.h5 | md5sum)
 sleep 1
 bash "$study" "${args[@]}" --out "$dir/s" -- "${tiny[@]}" >"$dir/run2.txt" 2>&1 ||
   { echo "FAIL: the rerun exited $?"; cat "$dir/run2.txt"; fail=1; }
-[ "$(grep -c ': complete, skipped: ' "$dir/run2.txt")" -eq 4 ] && ! grep -q 'training' "$dir/run2.txt" ||
-  { echo "FAIL: the rerun trained again:"; cat "$dir/run2.txt"; fail=1; }
+if [ "$(grep -c ': complete, skipped: ' "$dir/run2.txt")" -ne 4 ] || grep -q 'training' "$dir/run2.txt"; then
+  echo "FAIL: the rerun trained again:"; cat "$dir/run2.txt"; fail=1
+fi
 [ "$stamp" = "$(stat -c %Y "$dir/s/transport/"*.h5 | md5sum)" ] || { echo "FAIL: the rerun rewrote files"; fail=1; }
 
 # 3. Another budget in the same folder is refused before any work.
@@ -97,7 +101,29 @@ else
   echo "ok: a failing run stops the study with status 1"
 fi
 
-# 6. Bad arguments: one line, status 2, before any run.
+# 6. SIGTERM to study.sh stops the running run at a checkpoint (status 3); the same command
+# resumes it from there.
+sig=(--problem transport --methods sum --encodings hidden --seeds 1 --steps 60 --points 8
+     --evals 1 --eps 1 --out "$dir/t" -- "${tiny[@]}" --log-every 1)
+bash "$study" "${sig[@]}" >"$dir/sig1.txt" 2>&1 &
+pid=$!
+for _ in $(seq 600); do  # until the run has made a step (at most a minute)
+  grep -q '^step ' "$dir/t/transport/logs/sum_hidden_s0.log" 2>/dev/null && break
+  sleep 0.1
+done
+kill -TERM "$pid"
+wait "$pid"
+status=$?
+if [ "$status" -ne 3 ] || ! grep -q "stopped by SIGTERM after step" "$dir/t/transport/logs/sum_hidden_s0.log"; then
+  echo "FAIL: SIGTERM -> status $status:"; cat "$dir/sig1.txt"; fail=1
+elif ! bash "$study" "${sig[@]}" >"$dir/sig2.txt" 2>&1 ||
+     ! grep -q "training to step 60 of 60 (resuming sum_hidden_s0.ckpt.h5)" "$dir/sig2.txt"; then
+  echo "FAIL: the rerun after SIGTERM did not resume:"; cat "$dir/sig2.txt"; fail=1
+else
+  echo "ok: SIGTERM stops the study with status 3, the rerun resumes"
+fi
+
+# 7. Bad arguments: one line, status 2, before any run.
 touch "$dir/file"
 expect_error "--seeds" bash "$study" --seeds 0
 expect_error "--steps" bash "$study" --steps abc

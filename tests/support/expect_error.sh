@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034  # fail is the sourcing script's
 # Sourced by the shell tests: expect_error <expected substring> <command...> runs the command and
 # checks that it exits with status 2 and prints exactly one line on stderr containing the
 # substring; prints "ok: <line>" or "FAIL: ..." and then sets fail=1.
