@@ -5,7 +5,8 @@
 # tables the errors per test ε (mean ± spread over seeds, worst regime, steps and wall time).
 #   usage: launch/study.sh [--problem transport|bgk|both] [--methods "sum ... specialist"]
 #            [--encodings "hidden raw"] [--seeds N] [--steps N] [--points N] [--evals K]
-#            [--eps LIST] [--band W] [-j N] [--threads N] [--out DIR] [-- more hrgrad-train options]
+#            [--eps LIST] [--band W] [-j N] [--threads N] [--out DIR] [--list]
+#            [-- more hrgrad-train options]
 # Each run writes DIR/<problem>/<method>_<encoding>_s<seed>.h5 (specialist_eps<ε>_s<seed>.h5),
 # evaluated at K evenly spaced steps (the earlier ones in DIR/<problem>/progress/). A run whose
 # complete file exists is skipped, an interrupted one resumes from its checkpoint. A failing run
@@ -20,7 +21,7 @@ py=/usr/bin/python3
 report="$root/launch/study_report.py"
 
 problem=both methods="sum mean pcgrad mgda config nash-mtl hrgrad1 hrgrad0 specialist"
-encodings="hidden raw" seeds=3 steps=3000 points=128 evals=4 eps="" band=0.1 jobs=1 threads=""
+encodings="hidden raw" seeds=3 steps=3000 points=128 evals=4 eps="" band=0.1 jobs=1 threads="" list=0
 out="$root/runs/study"
 
 die() { echo "study.sh: $*" >&2; exit 2; }
@@ -43,7 +44,8 @@ while [ $# -gt 0 ]; do
         --out) out=$2 ;;
       esac
       shift 2 ;;
-    -h | --help) sed -n '2,14p' "${BASH_SOURCE[0]}" | cut -c3-; exit 0 ;;
+    --list) list=1; shift ;;
+    -h | --help) sed -n '2,15p' "${BASH_SOURCE[0]}" | cut -c3-; exit 0 ;;
     *) die "unknown argument '$1' (see the usage at the top of launch/study.sh)" ;;
   esac
 done
@@ -88,11 +90,6 @@ for ((i = 0; i < ${#extra[@]}; i++)); do  # the study sets these itself, per run
       die "option '${extra[i]}' after -- is set by the study itself (see docs/study.md)" ;;
   esac
 done
-[ -x "$train" ] || die "build $train first (launch/build.sh)"
-"$py" -c 'import h5py, numpy, matplotlib' 2>/dev/null ||
-  die "$py lacks h5py, numpy or matplotlib (launch/setup.sh installs them)"
-mkdir -p "$out" 2>/dev/null || die "--out: cannot create folder '$out'"
-[ -w "$out" ] || die "--out: folder '$out' is not writable"
 
 # The evaluation steps: K evenly spaced, the last one --steps.
 milestones=()
@@ -132,6 +129,16 @@ for p in $problems; do
     done
   done
 done
+
+if [ "$list" -eq 1 ]; then  # the plan only: one line per run, "<problem> <stem> <options>"
+  printf '%s\n' "${runs[@]}"
+  exit 0
+fi
+[ -x "$train" ] || die "build $train first (launch/build.sh)"
+"$py" -c 'import h5py, numpy, matplotlib' 2>/dev/null ||
+  die "$py lacks h5py, numpy or matplotlib (launch/setup.sh installs them)"
+mkdir -p "$out" 2>/dev/null || die "--out: cannot create folder '$out'"
+[ -w "$out" ] || die "--out: folder '$out' is not writable"
 
 # check <file> <options...>: 0 when the file is a complete result of these options (its summary
 # on stdout), 1 when absent or unfinished, 2 (with a message) when made with other options.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# launch/study.sh and launch/study_report.py end to end on a tiny budget (4 steps, evaluated at
-# steps 2 and 4): two aggregators and the specialists of two test ε train, the report has the
+# launch/study.sh and launch/study_report.py end to end: the default plan (--list) has every
+# method, encoding, seed and specialist; then a tiny budget (4 steps, evaluated at steps 2 and 4): two aggregators and the specialists of two test ε train, the report has the
 # expected rows and columns (Markdown, CSV, PNG); a rerun skips every run; a different --steps in
 # the same folder is refused; a run whose final file is lost resumes from its step-2 checkpoint
 # and ends with the same errors; a failing run stops the study with its message (status 1);
@@ -26,6 +26,17 @@ args=(--problem transport --methods "sum hrgrad0 specialist" --encodings hidden 
 has() {  # has <file> <fixed string> <what>
   grep -qF -- "$2" "$1" || { echo "FAIL: $3: '$2' not in $1"; fail=1; }
 }
+
+# 0. The default plan (--list): 8 methods x 2 encodings x 3 seeds per problem, and specialists
+# for the 5 transport and 4 BGK test ε x 3 seeds: 63 + 60 runs, nothing trained or created.
+bash "$study" --list --out "$dir/none" >"$dir/plan.txt" 2>&1 || { echo "FAIL: --list exited $?"; fail=1; }
+plan=$(awk '{ n[$1 " " ($2 ~ /^specialist/ ? "specialist" : "grid")]++ } END { for (k in n) print k, n[k] }' \
+  "$dir/plan.txt" | sort | tr '\n' ';')
+[ "$plan" = "bgk grid 48;bgk specialist 12;transport grid 48;transport specialist 15;" ] ||
+  { echo "FAIL: the default plan is $plan"; fail=1; }
+has "$dir/plan.txt" "transport hrgrad0_raw_s2 --problem transport --points.interior 128 --points.boundary 64 --points.initial 64 --seed 2 --aggregator hrgrad --hrgrad.rho 0 --model.encoding raw --eval-eps 1,0.1,0.01,0.001,0.0001" "the plan"
+has "$dir/plan.txt" "bgk specialist_eps0.001_s1 --problem bgk --points.interior 128 --points.boundary 64 --points.initial 64 --seed 1 --aggregator sum --regimes 1 --eps-min 0.000891251 --eps-max 0.00112202 --eval-eps 0.001" "the plan"
+[ -e "$dir/none" ] && { echo "FAIL: --list created the study folder"; fail=1; }
 
 # 1. The tiny study.
 if ! bash "$study" "${args[@]}" --out "$dir/s" -- "${tiny[@]}" >"$dir/run1.txt" 2>&1; then
