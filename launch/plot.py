@@ -15,26 +15,18 @@ It prints the paths it wrote, one per line. Errors give one line on stderr and e
 Needs Debian's python3 with python3-h5py, python3-matplotlib and python3-numpy.
 """
 
-import argparse
 import math
 import os
 import sys
 
+import script_errors
+from script_errors import Parser
+
 PROG = "plot.py"
 
 
-class PlotError(Exception):
-    pass
-
-
 def fail(message):
-    sys.stderr.write(f"{PROG}: error: {message}\n")
-    sys.exit(2)
-
-
-class Parser(argparse.ArgumentParser):
-    def error(self, message):  # one line, exit 2
-        fail(message)
+    script_errors.fail(PROG, message)
 
 
 try:
@@ -43,23 +35,9 @@ try:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    import h5py
+    from hrgrad_results import ResultError as PlotError, config, eval_groups, fields, open_run
 except ImportError as e:  # e.g. run with a python lacking h5py
     fail(f"{e} (run with /usr/bin/python3 and python3-h5py, python3-matplotlib installed)")
-
-
-def text(value):
-    if isinstance(value, bytes):
-        return value.decode("utf-8", "replace")
-    if isinstance(value, np.ndarray) and value.shape == ():
-        return text(value[()])
-    return str(value)
-
-
-def config(f):
-    if "config" not in f:
-        return {}
-    return {k: text(v) for k, v in f["config"].attrs.items()}
 
 
 def regime_labels(cfg, m):
@@ -106,31 +84,6 @@ def positive(y):
     y = np.asarray(y, dtype=float).copy()
     y[~(y > 0)] = np.nan
     return y
-
-
-def open_run(path):
-    if not os.path.exists(path):
-        raise PlotError(f"{path}: no such file")
-    if os.path.isdir(path):
-        raise PlotError(f"{path}: is a directory, not an HDF5 file")
-    try:
-        ok = h5py.is_hdf5(path)
-    except OSError as e:
-        raise PlotError(f"{path}: cannot read ({e.strerror or e})")
-    if not ok:
-        raise PlotError(f"{path}: not an HDF5 file")
-    try:
-        f = h5py.File(path, "r")
-    except OSError as e:
-        raise PlotError(f"{path}: cannot open as HDF5 ({e})")
-    if "history" not in f or not isinstance(f["history"], h5py.Group):
-        f.close()
-        raise PlotError(f"{path}: no /history group (not an hrgrad-train result file?)")
-    for name in ("step", "loss"):
-        if name not in f["history"]:
-            f.close()
-            raise PlotError(f"{path}: /history/{name} is missing")
-    return f
 
 
 def save(fig, path, written):
@@ -190,31 +143,6 @@ def plot_cosine(f, stem, cfg, out, written):
     axes[-1, 0].set_xlabel("step")
     fig.suptitle(f"{stem} ({cfg.get('aggregator', '?')})")
     save(fig, os.path.join(out, f"{stem}_cosine.png"), written)
-
-
-def eval_groups(f):
-    """[(eps, group_name, group)] sorted by eps."""
-    if "eval" not in f or not isinstance(f["eval"], h5py.Group):
-        return []
-    groups = []
-    for name, g in f["eval"].items():
-        if not name.startswith("eps_") or not isinstance(g, h5py.Group):
-            continue
-        try:
-            eps = float(g.attrs["eps"]) if "eps" in g.attrs else float(name[4:])
-        except (TypeError, ValueError):
-            continue
-        groups.append((eps, name, g))
-    groups.sort(key=lambda t: t[0])
-    return groups
-
-
-def fields(g):
-    """Names of predicted fields that have a <name>_reference partner: rho, m, E first."""
-    names = [n for n in g if not n.endswith("_reference") and n != "x"
-             and isinstance(g[n], h5py.Dataset) and f"{n}_reference" in g]
-    order = {"rho": 0, "m": 1, "E": 2}
-    return sorted(names, key=lambda n: (order.get(n, 3), n))
 
 
 def plot_profiles(f, stem, out, written):

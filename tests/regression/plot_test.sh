@@ -7,6 +7,8 @@
 set -u
 train=$1 plot=$2 work=$3
 py=/usr/bin/python3
+# shellcheck source=tests/support/expect_error.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../support/expect_error.sh"
 fail=0
 dir=$(mktemp -d "$work/plot_test.XXXXXX") || exit 1
 trap 'rm -rf "$dir"' EXIT
@@ -93,24 +95,13 @@ else
   echo "FAIL: plot.py bgk.h5 -> status $?"; cat "$dir/bgk.err"; fail=1
 fi
 
-check_error() {  # check_error <expected substring> <plot.py args...>
-  local expect=$1; shift
-  local err status lines
-  err=$("$py" "$plot" "$@" 2>&1 >/dev/null); status=$?
-  lines=$(printf '%s\n' "$err" | grep -c .)
-  if [ "$status" -ne 2 ] || [ "$lines" -ne 1 ] || [[ "$err" != *"$expect"* ]]; then
-    echo "FAIL: plot.py $* -> status $status, $lines line(s): $err"; fail=1
-  else
-    echo "ok: plot.py $* -> $err"
-  fi
-}
 echo "not hdf5" >"$dir/text.h5"
 "$py" -c 'import sys, h5py; h5py.File(sys.argv[1], "w").create_group("config")' "$dir/nohist.h5"
-check_error "missing.h5" "$dir/missing.h5" --out "$dir/err"
-check_error "missing.h5" "$dir/a.h5" "$dir/missing.h5" --out "$dir/err"
-check_error "not an HDF5 file" "$dir/text.h5" --out "$dir/err"
-check_error "/history" "$dir/nohist.h5" --out "$dir/err"
-check_error "" --out "$dir/err"
+expect_error "missing.h5" "$py" "$plot" "$dir/missing.h5" --out "$dir/err"
+expect_error "missing.h5" "$py" "$plot" "$dir/a.h5" "$dir/missing.h5" --out "$dir/err"
+expect_error "not an HDF5 file" "$py" "$plot" "$dir/text.h5" --out "$dir/err"
+expect_error "/history" "$py" "$plot" "$dir/nohist.h5" --out "$dir/err"
+expect_error "" "$py" "$plot" --out "$dir/err"
 [ -n "$(ls -A "$dir/err" 2>/dev/null)" ] && { echo "FAIL: PNGs written despite an error"; fail=1; }
 
 [ "$fail" -eq 0 ] && echo "plot_test: all ok"
