@@ -156,3 +156,25 @@ TEST(Parse, MalformedAndUnknownOptions) {
 }
 
 }  // namespace
+
+// The shipped config files parse, and the BGK pair is phase 1 and phase 2 of one run: the same
+// problem and network, phase 2 with the moment_E weight raised to 10 and a lower learning rate.
+TEST(Parse, ShippedConfigFilesParse) {
+  const std::string dir = HRGRAD_CONFIGS;
+  for (const char* name : {"default.ini", "bgk.ini", "bgk_finetune.ini"}) {
+    EXPECT_TRUE(parse_args({"--config", dir + "/" + name})) << name;
+  }
+  const auto phase1 = parse_args({"--config", dir + "/bgk.ini"});
+  const auto phase2 = parse_args({"--config", dir + "/bgk_finetune.ini"});
+  ASSERT_TRUE(phase1 && phase2);
+  EXPECT_EQ(phase1->problem, "bgk");
+  EXPECT_GT(phase2->train.steps, phase1->train.steps);
+  EXPECT_LT(phase2->train.lr, phase1->train.lr);
+  EXPECT_EQ(phase2->bgk.weights[6], 10.0);
+  auto text1 = phase1->as_text(), text2 = phase2->as_text();
+  for (const char* key : {"steps", "lr", "bgk.weights"}) {
+    text1.erase(key);
+    text2.erase(key);
+  }
+  EXPECT_EQ(text1, text2);
+}
