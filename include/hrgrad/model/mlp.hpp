@@ -23,8 +23,13 @@ class MlpImpl : public torch::nn::Module {
   MlpImpl(int inputs, int width, int depth, int outputs = 1);
 
   torch::Tensor forward(const torch::Tensor& input);
-  // directions: vectors of size `inputs`, the same for every row of input (N x inputs).
-  Jet forward_jet(const torch::Tensor& input, const std::vector<torch::Tensor>& directions);
+  // directions: vectors of size `inputs`, the same for every row of input (N x inputs). The
+  // derivatives cover the first `jet_rows` rows (all rows when negative); the rest get values
+  // only, so points that need no derivatives can share the pass. One autograd node with a
+  // hand-written backward (values and tangents stacked into one matrix product per layer, the
+  // elementwise chain fused).
+  Jet forward_jet(const torch::Tensor& input, const std::vector<torch::Tensor>& directions,
+                  std::int64_t jet_rows = -1);
 
   int inputs() const { return inputs_; }
 
