@@ -1,9 +1,13 @@
 // The optimised loss path against the plain autograd path (issue 9): on the same weights and the
-// same points, with the default networks and quadrature in float32, the task loss, its components and the parameter gradient
-// computed with forward-propagated input derivatives (model/mlp.hpp forward_jet) equal those
-// computed with input derivatives by autograd (create_graph, then a second backward), to 1e-5
-// relative, for every regime of the default linear-transport and BGK problems.
+// same points, with the default networks and quadrature in float32, the task loss, its components
+// and the parameter gradient computed with forward-propagated input derivatives (model/mlp.hpp
+// forward_jet) equal those computed with input derivatives by autograd (create_graph, then a second
+// backward), to 1e-5 relative, for every regime of the default linear-transport and BGK problems;
+// in float64 to 1e-10, also with the hard initial density.
 #include <gtest/gtest.h>
+
+#include <functional>
+#include <string>
 
 #include "hrgrad/physics/bgk.hpp"
 #include "hrgrad/physics/transport.hpp"
@@ -12,7 +16,8 @@ namespace {
 
 using namespace hrgrad::physics;
 
-constexpr double kTolerance = 1e-5;
+// float32 as the issue asks; float64 checks the hand-written backward to its own rounding.
+constexpr double kFloat32Tolerance = 1e-5, kFloat64Tolerance = 1e-10;
 
 // ∂/∂wrt of y, row by row (each row of y depends on its own row of wrt), kept differentiable.
 torch::Tensor d(const torch::Tensor& y, const torch::Tensor& wrt) {
@@ -41,7 +46,8 @@ double relative(const torch::Tensor& a, const torch::Tensor& b) {
 // (provider set), on the same points.
 template <typename Problem, typename Points>
 void expect_same_loss_and_gradient(Problem& problem, const Points& points,
-                                   const std::function<void(Problem&, bool)>& plain) {
+                                   const std::function<void(Problem&, bool)>& plain,
+                                   double tolerance) {
   const auto params = problem.parameters();
   plain(problem, false);
   const auto fast = problem.loss_at(points);
@@ -50,15 +56,17 @@ void expect_same_loss_and_gradient(Problem& problem, const Points& points,
   const auto slow = problem.loss_at(points);
   const torch::Tensor slow_gradient = flat_gradient(slow.total, params);
   plain(problem, false);
-  EXPECT_LE(relative(fast.total, slow.total), kTolerance);
+  EXPECT_LE(relative(fast.total, slow.total), tolerance);
   for (std::size_t c = 0; c < fast.components.size(); ++c)
-    EXPECT_LE(relative(fast.components[c], slow.components[c]), kTolerance) << "component " << c;
-  EXPECT_LE(relative(fast_gradient, slow_gradient), kTolerance);
+    EXPECT_LE(relative(fast.components[c], slow.components[c]), tolerance) << "component " << c;
+  EXPECT_LE(relative(fast_gradient, slow_gradient), tolerance);
   EXPECT_GT(slow_gradient.norm().item<double>(), 0.0);
 }
 
-TEST(AutogradPath, TransportLossAndGradientMatchDoubleBackward) {
-  TransportSettings s;  // the default networks, nodes and float32; fewer points, for time
+void transport_case(torch::Dtype dtype, const std::string& rho_output, double tolerance) {
+  TransportSettings s;  // the default networks and nodes; fewer points, for time
+  s.dtype = dtype;
+  s.rho_output = rho_output;
   s.interior = 32;
   s.boundary = 16;
   s.initial_points = 16;
@@ -81,12 +89,23 @@ TEST(AutogradPath, TransportLossAndGradientMatchDoubleBackward) {
   };
   for (const auto& regime : log_uniform_regimes(s.eps_min, s.eps_max, 4)) {
     SCOPED_TRACE(regime.label());
-    expect_same_loss_and_gradient<TransportProblem>(problem, problem.sample(regime, 7), plain);
+    expect_same_loss_and_gradient<TransportProblem>(problem, problem.sample(regime, 7), plain,
+                                                    tolerance);
   }
 }
 
-TEST(AutogradPath, BgkLossAndGradientMatchDoubleBackward) {
-  BgkSettings s;  // the default networks, nodes and float32; fewer points, for time
+TEST(AutogradPath, TransportLossAndGradientMatchDoubleBackward) {
+  transport_case(torch::kFloat32, "exp", kFloat32Tolerance);
+}
+
+TEST(AutogradPath, TransportFloat64AndHardInitialMatchDoubleBackward) {
+  transport_case(torch::kFloat64, "exp", kFloat64Tolerance);
+  transport_case(torch::kFloat64, "hard-initial", kFloat64Tolerance);
+}
+
+void bgk_case(torch::Dtype dtype, double tolerance) {
+  BgkSettings s;  // the default networks and nodes; fewer points, for time
+  s.dtype = dtype;
   s.interior = 24;
   s.initial_points = 16;
   BgkProblem problem(s);
@@ -107,8 +126,13 @@ TEST(AutogradPath, BgkLossAndGradientMatchDoubleBackward) {
   };
   for (const auto& regime : log_uniform_regimes(s.eps_min, s.eps_max, 3)) {
     SCOPED_TRACE(regime.label());
-    expect_same_loss_and_gradient<BgkProblem>(problem, problem.sample(regime, 7), plain);
+    expect_same_loss_and_gradient<BgkProblem>(problem, problem.sample(regime, 7), plain, tolerance);
   }
+}
+
+TEST(AutogradPath, BgkLossAndGradientMatchDoubleBackward) {
+  bgk_case(torch::kFloat32, kFloat32Tolerance);
+  bgk_case(torch::kFloat64, kFloat64Tolerance);
 }
 
 }  // namespace
