@@ -209,6 +209,7 @@ torch::Tensor MlpImpl::forward(const torch::Tensor& input) {
 
 Jet MlpImpl::forward_jet(const torch::Tensor& input, const std::vector<torch::Tensor>& directions,
                          std::int64_t jet_rows) {
+  TORCH_CHECK(layers_.size() >= 2, "Mlp::forward_jet needs depth >= 1");
   variable_list params;
   for (auto& linear : layers_) params.insert(params.end(), {linear->weight, linear->bias});
   const Tensor d = directions.empty() ? torch::empty({0, input.size(1)}, input.options())

@@ -27,7 +27,7 @@ flags=(--oversubscribe)
 ranks=2  # launch/run.sh's default rank count
 tuned=(env MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=268435456)
 label() { "$python" -c "import json,sys; d=json.loads(sys.argv[2]); d['run']=sys.argv[1]; print(json.dumps(d))" "$@"; }
-: >"$out"
+: 2>/dev/null >"$out" || { echo "twin_bench.sh: cannot write '$out'" >&2; exit 2; }
 echo "twin_bench: $rounds rounds of $steps steps; load before: $(uptime | sed 's/.*load/load/')"
 for r in $(seq "$rounds"); do
   export OMP_NUM_THREADS=1
