@@ -10,6 +10,7 @@ packages=(
   libhdf5-dev libboost-program-options-dev libeigen3-dev
   libgtest-dev libbenchmark-dev
   python3-h5py python3-matplotlib python3-numpy
+  python3-torch  # the PyTorch twin of tests/bench (docs/performance.md)
 )
 
 missing=()

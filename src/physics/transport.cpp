@@ -45,54 +45,70 @@ TransportFields TransportProblem::fields(const torch::Tensor& t, const torch::Te
   return network_fields(t, x, eps, derivatives);
 }
 
+std::pair<torch::Tensor, torch::Tensor> TransportProblem::network_inputs(const torch::Tensor& t,
+                                                                         const torch::Tensor& x,
+                                                                         const torch::Tensor& eps) {
+  const auto batch = t.size(0), nodes = nodes_.size(0);
+  const torch::Tensor t_hat = t * (2.0 / settings_.t_final) - 1.0, x_hat = x * 2.0 - 1.0;
+  const torch::Tensor z = model_->encoder->forward(eps);
+  return {torch::cat({t_hat, x_hat, z}, 1),
+          torch::cat({t_hat.repeat_interleave(nodes, 0), x_hat.repeat_interleave(nodes, 0),
+                      nodes_.repeat({batch}).unsqueeze(1), z.repeat_interleave(nodes, 0)},
+                     1)};
+}
+
 TransportFields TransportProblem::network_fields(const torch::Tensor& t, const torch::Tensor& x,
                                                  const torch::Tensor& eps, bool derivatives) {
   const auto batch = t.size(0);
+  if (derivatives) return network_fields_batch(t, x, eps, batch);
+  const auto [rho_input, g_input] = network_inputs(t, x, eps);
+  TransportFields out;
+  out.rho = torch::exp(-model_->rho_net->forward(rho_input));
+  if (settings_.rho_output == "hard-initial")
+    out.rho = settings_.initial + t / settings_.t_final * out.rho;
+  const torch::Tensor g_hat = model_->g_net->forward(g_input).reshape({batch, nodes_.size(0)});
+  out.g = g_hat - average(g_hat);
+  return out;
+}
+
+TransportFields TransportProblem::network_fields_batch(const torch::Tensor& t,
+                                                       const torch::Tensor& x,
+                                                       const torch::Tensor& eps,
+                                                       std::int64_t derivative_rows) {
+  const auto batch = t.size(0), rows = derivative_rows;
   const auto nodes = nodes_.size(0);
   const double scale_t = 2.0 / settings_.t_final, scale_x = 2.0;
-  const torch::Tensor t_hat = t * scale_t - 1.0, x_hat = x * scale_x - 1.0;
-  const torch::Tensor z = model_->encoder->forward(eps);
-
-  const torch::Tensor rho_input = torch::cat({t_hat, x_hat, z}, 1);
-  const torch::Tensor g_input =
-      torch::cat({t_hat.repeat_interleave(nodes, 0), x_hat.repeat_interleave(nodes, 0),
-                  nodes_.repeat({batch}).unsqueeze(1), z.repeat_interleave(nodes, 0)},
-                 1);
-
-  TransportFields out;
-  const bool hard_initial = settings_.rho_output == "hard-initial";
-  if (!derivatives) {
-    out.rho = torch::exp(-model_->rho_net->forward(rho_input));
-    if (hard_initial) out.rho = settings_.initial + t / settings_.t_final * out.rho;
-    const torch::Tensor g_hat = model_->g_net->forward(g_input).reshape({batch, nodes});
-    out.g = g_hat - average(g_hat);
-    return out;
-  }
+  const auto [rho_input, g_input] = network_inputs(t, x, eps);
   auto direction = [&](int inputs, int index, double scale) {
     return input_direction(inputs, index, scale, nodes_.options());
   };
   const int rho_inputs = rho_input.size(1), g_inputs = g_input.size(1);
+  // Rows are samples (ρ) and (sample, node) pairs (ĝ, sample-major): the first `rows` samples
+  // are the first rows * nodes rows of ĝ.
   auto rho_jet = model_->rho_net->forward_jet(
-      rho_input, {direction(rho_inputs, 0, scale_t), direction(rho_inputs, 1, scale_x)});
+      rho_input, {direction(rho_inputs, 0, scale_t), direction(rho_inputs, 1, scale_x)}, rows);
   auto g_jet = model_->g_net->forward_jet(
-      g_input, {direction(g_inputs, 0, scale_t), direction(g_inputs, 1, scale_x)});
+      g_input, {direction(g_inputs, 0, scale_t), direction(g_inputs, 1, scale_x)}, rows * nodes);
 
   // ρ = e = exp(-o): ρ_t = -e o_t. Hard initial value: ρ = ρ_0 + (t/T) e, so
   // ρ_t = e/T - (t/T) e o_t and ρ_x = -(t/T) e o_x.
-  const torch::Tensor e = torch::exp(-rho_jet.value);
-  if (hard_initial) {
-    const torch::Tensor ramp = t / settings_.t_final;
-    out.rho = settings_.initial + ramp * e;
+  TransportFields out;
+  const torch::Tensor e_all = torch::exp(-rho_jet.value);
+  const torch::Tensor e = e_all.narrow(0, 0, rows);
+  if (settings_.rho_output == "hard-initial") {
+    const torch::Tensor ramp_all = t / settings_.t_final;
+    const torch::Tensor ramp = ramp_all.narrow(0, 0, rows);
+    out.rho = settings_.initial + ramp_all * e_all;
     out.rho_t = e / settings_.t_final - ramp * e * rho_jet.derivatives[0];
     out.rho_x = -ramp * e * rho_jet.derivatives[1];
   } else {
-    out.rho = e;
+    out.rho = e_all;
     out.rho_t = -e * rho_jet.derivatives[0];
     out.rho_x = -e * rho_jet.derivatives[1];
   }
   const torch::Tensor g_hat = g_jet.value.reshape({batch, nodes});
-  const torch::Tensor g_hat_t = g_jet.derivatives[0].reshape({batch, nodes});
-  const torch::Tensor g_hat_x = g_jet.derivatives[1].reshape({batch, nodes});
+  const torch::Tensor g_hat_t = g_jet.derivatives[0].reshape({rows, nodes});
+  const torch::Tensor g_hat_x = g_jet.derivatives[1].reshape({rows, nodes});
   out.g = g_hat - average(g_hat);
   out.g_t = g_hat_t - average(g_hat_t);
   out.g_x = g_hat_x - average(g_hat_x);
@@ -111,23 +127,48 @@ TaskLoss TransportProblem::loss_at(const TransportPoints& points, Part part) {
                      initial_points = points.x_ic.size(0);
 
   // Interior: the micro and macro equations (physics.md §1.3, general coefficients).
-  const auto in = fields(t_in, x_in, eps_in, true);
+  const auto zeros = torch::zeros_like(t_bd);
+  TransportFields in, left, right, initial;
+  if (provider_) {
+    in = fields(t_in, x_in, eps_in, true);
+    left = fields(t_bd, zeros, eps_bd, false);
+    right = fields(t_bd, zeros + 1.0, eps_bd, false);
+    initial = fields(torch::zeros_like(x_ic), x_ic, eps_ic, false);
+  } else {
+    // One pass of each network over interior, boundary and initial samples; derivatives for
+    // the interior rows only.
+    const auto n_in = t_in.size(0), n_bd = t_bd.size(0);
+    const auto all = network_fields_batch(torch::cat({t_in, t_bd, t_bd, torch::zeros_like(x_ic)}),
+                                          torch::cat({x_in, zeros, zeros + 1.0, x_ic}),
+                                          torch::cat({eps_in, eps_bd, eps_bd, eps_ic}), n_in);
+    auto take = [&](std::int64_t begin, std::int64_t count) {
+      TransportFields f;
+      f.rho = all.rho.narrow(0, begin, count);
+      f.g = all.g.narrow(0, begin, count);
+      return f;
+    };
+    in = take(0, n_in);
+    in.rho_t = all.rho_t;
+    in.rho_x = all.rho_x;
+    in.g_t = all.g_t;
+    in.g_x = all.g_x;
+    in.flux_x = all.flux_x;
+    left = take(n_in, n_bd);
+    right = take(n_in + n_bd, n_bd);
+    initial = take(n_in + 2 * n_bd, x_ic.size(0));
+  }
   const torch::Tensor eps2 = eps_in * eps_in;
   const torch::Tensor micro = eps2 * in.g_t + eps_in * (v * in.g_x - in.flux_x) + v * in.rho_x +
                               (s.sigma_s + s.sigma_a * eps2) * in.g;
   const torch::Tensor macro = in.rho_t + in.flux_x + s.sigma_a * in.rho - s.source;
 
   // Inflow boundaries: f = ρ + ε g at the incoming nodes.
-  const auto zeros = torch::zeros_like(t_bd);
-  const auto left = fields(t_bd, zeros, eps_bd, false);
-  const auto right = fields(t_bd, zeros + 1.0, eps_bd, false);
   const torch::Tensor f_left =
       (left.rho + eps_bd * left.g).index({torch::indexing::Slice(), positive_});
   const torch::Tensor f_right =
       (right.rho + eps_bd * right.g).index({torch::indexing::Slice(), negative_});
 
   // Initial condition at every node.
-  const auto initial = fields(torch::zeros_like(x_ic), x_ic, eps_ic, false);
   const torch::Tensor f_initial = initial.rho + eps_ic * initial.g;
 
   TaskLoss loss;

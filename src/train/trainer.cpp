@@ -11,6 +11,7 @@
 
 #include "hrgrad/comm/nccl_communicator.hpp"
 #include "hrgrad/core/allocator.hpp"
+#include "hrgrad/core/blas.hpp"
 #include "hrgrad/core/error.hpp"
 #include "hrgrad/core/log.hpp"
 #include "hrgrad/core/stop_signal.hpp"
@@ -111,6 +112,11 @@ Trainer::Trainer(const config::Options& options, comm::Communicator& comm)
                           : std::max(1, static_cast<int>(std::thread::hardware_concurrency()) /
                                             std::max(1, comm.local_size()));
   torch::set_num_threads(threads);
+  if (const auto blas = loaded_blas(); is_reference_blas(blas)) {
+    log::warning(log::format("matrix products run on the reference BLAS (", blas,
+                             "), several times slower than OpenBLAS; install libopenblas0-openmp "
+                             "(launch/setup.sh)"));
+  }
   regimes_ = physics::log_uniform_regimes(options.eps_min, options.eps_max, options.regimes);
   problem_ = make_problem(options, device_);
   std::string data_path = "MPI";

@@ -1,7 +1,7 @@
 // A fully connected tanh network that also propagates input derivatives forward ("jets"): for
 // constant input directions d_j it returns the outputs and their directional derivatives
 // D_j u = ∇u · d_j in one pass, so residuals with u_t, u_x need no double backward. The result
-// is an ordinary autograd graph in the parameters.
+// is differentiable (once) in the parameters and the input.
 #pragma once
 
 #include <torch/torch.h>
@@ -10,7 +10,8 @@
 
 namespace hrgrad::model {
 
-// Outputs and their derivatives along the requested input directions, each shaped like value.
+// Outputs and their derivatives along the requested input directions: value N x outputs, each
+// derivative jet_rows x outputs (the first rows of value).
 struct Jet {
   torch::Tensor value;
   std::vector<torch::Tensor> derivatives;
@@ -22,9 +23,15 @@ class MlpImpl : public torch::nn::Module {
   // -> Linear(width, outputs). Xavier-normal weights, zero biases.
   MlpImpl(int inputs, int width, int depth, int outputs = 1);
 
+  // Plain ATen operations: differentiable to any order (the reference path of the tests).
   torch::Tensor forward(const torch::Tensor& input);
-  // directions: vectors of size `inputs`, the same for every row of input (N x inputs).
-  Jet forward_jet(const torch::Tensor& input, const std::vector<torch::Tensor>& directions);
+  // directions: vectors of size `inputs`, the same for every row of input (N x inputs). The
+  // derivatives cover the first `jet_rows` rows (all rows when negative); the rest get values
+  // only, so points that need no derivatives can share the pass. One autograd node with a
+  // hand-written backward (values and tangents stacked into one matrix product per layer, the
+  // elementwise chain fused).
+  Jet forward_jet(const torch::Tensor& input, const std::vector<torch::Tensor>& directions,
+                  std::int64_t jet_rows = -1);
 
   int inputs() const { return inputs_; }
 

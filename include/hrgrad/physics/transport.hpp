@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <utility>
 
 #include "hrgrad/model/eps_encoder.hpp"
 #include "hrgrad/model/mlp.hpp"
@@ -79,6 +80,11 @@ class TransportProblem final : public Problem {
                          bool derivatives);
   TransportFields network_fields(const torch::Tensor& t, const torch::Tensor& x,
                                  const torch::Tensor& eps, bool derivatives);
+  // The networks' fields at every sample, with derivatives (rho_t, rho_x, g_t, g_x, flux_x) for
+  // the first `derivative_rows` samples only: one pass of each network serves points that need
+  // derivatives and points that do not (the loss's interior, boundary and initial samples).
+  TransportFields network_fields_batch(const torch::Tensor& t, const torch::Tensor& x,
+                                       const torch::Tensor& eps, std::int64_t derivative_rows);
   // The test seam: losses and evaluation use `provider` in place of the networks (empty: the
   // networks again).
   void set_fields(TransportFieldProvider provider) { provider_ = std::move(provider); }
@@ -94,6 +100,10 @@ class TransportProblem final : public Problem {
 
  private:
   torch::Tensor average(const torch::Tensor& values) const;  // <·> over nodes: (B,K) -> (B,1)
+  // The ρ network's inputs (t̂, x̂, z) per sample and ĝ's (t̂, x̂, v_k, z) per (sample, node).
+  std::pair<torch::Tensor, torch::Tensor> network_inputs(const torch::Tensor& t,
+                                                         const torch::Tensor& x,
+                                                         const torch::Tensor& eps);
 
   TransportSettings settings_;
   TransportApnn model_{nullptr};
