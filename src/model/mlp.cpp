@@ -210,6 +210,7 @@ torch::Tensor MlpImpl::forward(const torch::Tensor& input) {
 Jet MlpImpl::forward_jet(const torch::Tensor& input, const std::vector<torch::Tensor>& directions,
                          std::int64_t jet_rows) {
   TORCH_CHECK(layers_.size() >= 2, "Mlp::forward_jet needs depth >= 1");
+  if (!input.device().is_cpu()) return forward_jet_unfused(input, directions, jet_rows);
   variable_list params;
   for (auto& linear : layers_) params.insert(params.end(), {linear->weight, linear->bias});
   const Tensor d = directions.empty() ? torch::empty({0, input.size(1)}, input.options())
@@ -217,6 +218,25 @@ Jet MlpImpl::forward_jet(const torch::Tensor& input, const std::vector<torch::Te
   const std::int64_t rows = jet_rows < 0 ? input.size(0) : std::min(jet_rows, input.size(0));
   auto out = JetFunction::apply(input.contiguous(), d, rows, at::TensorList(params));
   return {out[0], variable_list(out.begin() + 1, out.end())};
+}
+
+Jet MlpImpl::forward_jet_unfused(const torch::Tensor& input,
+                                 const std::vector<torch::Tensor>& directions,
+                                 std::int64_t jet_rows) {
+  TORCH_CHECK(layers_.size() >= 2, "Mlp::forward_jet needs depth >= 1");
+  const std::int64_t rows = jet_rows < 0 ? input.size(0) : std::min(jet_rows, input.size(0));
+  // The first layer's tangents are the rows W_0 d, broadcast over the rows until the first tanh.
+  Tensor h = layers_.front()->forward(input);
+  std::vector<Tensor> tangents;
+  for (const auto& d : directions)
+    tangents.push_back(torch::mv(layers_.front()->weight, d.to(input.options())));
+  for (std::size_t i = 1; i < layers_.size(); ++i) {
+    const Tensor a = torch::tanh(h);
+    const Tensor slope = 1 - a.narrow(0, 0, rows).square();
+    h = layers_[i]->forward(a);
+    for (auto& t : tangents) t = torch::matmul(slope * t, layers_[i]->weight.t());
+  }
+  return {h, tangents};
 }
 
 }  // namespace hrgrad::model

@@ -30,8 +30,13 @@ class MlpImpl : public torch::nn::Module {
   // only, so points that need no derivatives can share the pass. One autograd node with a
   // hand-written backward (values and tangents stacked into one matrix product per layer, the
   // elementwise chain fused).
+  // Tensors off the CPU (CUDA) take forward_jet_unfused: the fused node's loops run on host
+  // memory only.
   Jet forward_jet(const torch::Tensor& input, const std::vector<torch::Tensor>& directions,
                   std::int64_t jet_rows = -1);
+  // The same jets from plain ATen operations on any device (differentiable to any order).
+  Jet forward_jet_unfused(const torch::Tensor& input, const std::vector<torch::Tensor>& directions,
+                          std::int64_t jet_rows = -1);
 
   int inputs() const { return inputs_; }
 

@@ -9,6 +9,7 @@
 #include <functional>
 #include <string>
 
+#include "hrgrad/model/mlp.hpp"
 #include "hrgrad/physics/bgk.hpp"
 #include "hrgrad/physics/transport.hpp"
 
@@ -136,3 +137,37 @@ TEST(AutogradPath, BgkLossAndGradientMatchDoubleBackward) {
 }
 
 }  // namespace
+
+// The fused jet node (CPU) against the plain-ATen jets that tensors off the CPU take: values,
+// derivatives of the first rows only, and the parameter and input gradients of a function of
+// both, in float64.
+TEST(AutogradPath, FusedJetsMatchTheUnfusedJets) {
+  torch::manual_seed(3);
+  hrgrad::model::Mlp net(4, 16, 3, 2);
+  net->to(torch::kFloat64);
+  const auto options = torch::TensorOptions().dtype(torch::kFloat64);
+  const std::vector<torch::Tensor> directions{torch::tensor({1.0, 0.0, 0.0, 0.0}, options),
+                                              torch::tensor({0.0, 2.0, 0.0, 0.5}, options)};
+  const auto input = torch::randn({9, 4}, options);
+  auto weighted = [&](const hrgrad::model::Jet& jet) {
+    return (jet.value.square().sum() + (jet.derivatives[0] * jet.derivatives[1]).sum() +
+            jet.derivatives[1].sin().sum());
+  };
+  const auto x_fused = input.clone().requires_grad_(true);
+  const auto x_plain = input.clone().requires_grad_(true);
+  const auto fused = net->forward_jet(x_fused, directions, 6);
+  const auto plain = net->forward_jet_unfused(x_plain, directions, 6);
+  EXPECT_TRUE(torch::allclose(fused.value, plain.value, 1e-12, 1e-14));
+  for (std::size_t j = 0; j < directions.size(); ++j) {
+    ASSERT_EQ(fused.derivatives[j].size(0), 6);
+    ASSERT_EQ(plain.derivatives[j].size(0), 6);
+    EXPECT_TRUE(torch::allclose(fused.derivatives[j], plain.derivatives[j], 1e-12, 1e-14));
+  }
+  auto params = net->parameters();
+  params.push_back(x_fused);
+  const auto g_fused = torch::autograd::grad({weighted(fused)}, params);
+  params.back() = x_plain;
+  const auto g_plain = torch::autograd::grad({weighted(plain)}, params);
+  for (std::size_t i = 0; i < params.size(); ++i)
+    EXPECT_TRUE(torch::allclose(g_fused[i], g_plain[i], 1e-11, 1e-13)) << "gradient " << i;
+}
