@@ -64,6 +64,23 @@ void expect_same_loss_and_gradient(Problem& problem, const Points& points,
   EXPECT_GT(slow_gradient.norm().item<double>(), 0.0);
 }
 
+// Switches `problem` between its optimised path (off) and the plain path (on): the networks'
+// values, with the input derivatives that `fill` takes by autograd (create_graph).
+template <typename Problem, typename Fields, typename Fill>
+std::function<void(Problem&, bool)> plain_path(Fill fill) {
+  return [fill](Problem& p, bool on) {
+    if (!on) return p.set_fields({});
+    p.set_fields([&p, fill](const torch::Tensor& t, const torch::Tensor& x,
+                            const torch::Tensor& eps, bool derivatives) {
+      if (!derivatives) return p.network_fields(t, x, eps, false);
+      const auto tt = t.detach().requires_grad_(true), xx = x.detach().requires_grad_(true);
+      Fields f = p.network_fields(tt, xx, eps, false);
+      fill(p, f, tt, xx);
+      return f;
+    });
+  };
+}
+
 void transport_case(torch::Dtype dtype, const std::string& rho_output, double tolerance) {
   TransportSettings s;  // the default networks and nodes; fewer points, for time
   s.dtype = dtype;
@@ -72,22 +89,15 @@ void transport_case(torch::Dtype dtype, const std::string& rho_output, double to
   s.boundary = 16;
   s.initial_points = 16;
   TransportProblem problem(s);
-  auto plain = [](TransportProblem& p, bool on) {
-    if (!on) return p.set_fields({});
-    p.set_fields([&p](const torch::Tensor& t, const torch::Tensor& x, const torch::Tensor& eps,
-                      bool derivatives) {
-      if (!derivatives) return p.network_fields(t, x, eps, false);
-      const auto tt = t.detach().requires_grad_(true), xx = x.detach().requires_grad_(true);
-      auto f = p.network_fields(tt, xx, eps, false);
-      f.rho_t = d(f.rho, tt);
-      f.rho_x = d(f.rho, xx);
-      f.g_t = d_columns(f.g, tt);
-      f.g_x = d_columns(f.g, xx);
-      // <v g> = <v ĝ>, since the nodes' weighted sum is zero.
-      f.flux_x = d(torch::matmul(f.g * p.nodes(), p.weights()).unsqueeze(1), xx);
-      return f;
-    });
-  };
+  const auto plain = plain_path<TransportProblem, TransportFields>(
+      [](TransportProblem& p, TransportFields& f, const torch::Tensor& t, const torch::Tensor& x) {
+        f.rho_t = d(f.rho, t);
+        f.rho_x = d(f.rho, x);
+        f.g_t = d_columns(f.g, t);
+        f.g_x = d_columns(f.g, x);
+        // <v g> = <v ĝ>, since the nodes' weighted sum is zero.
+        f.flux_x = d(torch::matmul(f.g * p.nodes(), p.weights()).unsqueeze(1), x);
+      });
   for (const auto& regime : log_uniform_regimes(s.eps_min, s.eps_max, 4)) {
     SCOPED_TRACE(regime.label());
     expect_same_loss_and_gradient<TransportProblem>(problem, problem.sample(regime, 7), plain,
@@ -110,21 +120,14 @@ void bgk_case(torch::Dtype dtype, double tolerance) {
   s.interior = 24;
   s.initial_points = 16;
   BgkProblem problem(s);
-  auto plain = [](BgkProblem& p, bool on) {
-    if (!on) return p.set_fields({});
-    p.set_fields([&p](const torch::Tensor& t, const torch::Tensor& x, const torch::Tensor& eps,
-                      bool derivatives) {
-      if (!derivatives) return p.network_fields(t, x, eps, false);
-      const auto tt = t.detach().requires_grad_(true), xx = x.detach().requires_grad_(true);
-      auto f = p.network_fields(tt, xx, eps, false);
-      f.f_t = d_columns(f.f, tt);
-      f.f_x = d_columns(f.f, xx);
-      f.rho_t = d(f.rho, tt);
-      f.u_t = d(f.u, tt);
-      f.T_t = d(f.T, tt);
-      return f;
-    });
-  };
+  const auto plain = plain_path<BgkProblem, BgkFields>(
+      [](BgkProblem&, BgkFields& f, const torch::Tensor& t, const torch::Tensor& x) {
+        f.f_t = d_columns(f.f, t);
+        f.f_x = d_columns(f.f, x);
+        f.rho_t = d(f.rho, t);
+        f.u_t = d(f.u, t);
+        f.T_t = d(f.T, t);
+      });
   for (const auto& regime : log_uniform_regimes(s.eps_min, s.eps_max, 3)) {
     SCOPED_TRACE(regime.label());
     expect_same_loss_and_gradient<BgkProblem>(problem, problem.sample(regime, 7), plain, tolerance);
