@@ -113,8 +113,9 @@ else
 fi
 
 # 6. SIGTERM to study.sh stops the running run at a checkpoint (status 3); the same command
-# resumes it from there.
-sig=(--problem transport --methods sum --encodings hidden --seeds 1 --steps 60 --points 8
+# resumes it from there. Enough steps that the signal lands in training, not after it (tiny steps
+# take about a millisecond each).
+sig=(--problem transport --methods sum --encodings hidden --seeds 1 --steps 3000 --points 8
      --evals 1 --eps 1 --out "$dir/t" -- "${tiny[@]}" --log-every 1)
 bash "$study" "${sig[@]}" >"$dir/sig1.txt" 2>&1 &
 pid=$!
@@ -128,7 +129,7 @@ status=$?
 if [ "$status" -ne 3 ] || ! grep -q "stopped by SIGTERM after step" "$dir/t/transport/logs/sum_hidden_s0.log"; then
   echo "FAIL: SIGTERM -> status $status:"; cat "$dir/sig1.txt"; fail=1
 elif ! bash "$study" "${sig[@]}" >"$dir/sig2.txt" 2>&1 ||
-     ! grep -q "training to step 60 of 60 (resuming sum_hidden_s0.ckpt.h5)" "$dir/sig2.txt"; then
+     ! grep -q "training to step 3000 of 3000 (resuming sum_hidden_s0.ckpt.h5)" "$dir/sig2.txt"; then
   echo "FAIL: the rerun after SIGTERM did not resume:"; cat "$dir/sig2.txt"; fail=1
 else
   echo "ok: SIGTERM stops the study with status 3, the rerun resumes"
