@@ -46,6 +46,7 @@ std::map<std::string, std::string> Options::as_text() const {
       {"checkpoint-every", text(checkpoint_every)},
       {"resume", resume},
       {"flush-every", text(flush_every)},
+      {"eval-every", text(eval_every)},
       {"metrics-csv", metrics_csv},
   };
   std::string eps_list;

@@ -49,7 +49,8 @@ po::options_description describe(Options& o, std::string& eval_eps_text,
       ("eps-max", with_default(&o.eps_max), "largest Knudsen number of the range")
       ("regimes", with_default(&o.regimes), "number of regimes (tasks): log-uniform segments of [eps-min, eps-max]")
       ("t-final", with_default(&o.t_final), "final time T")
-      ("eval-eps", with_default(&eval_eps_text), "comma-separated Knudsen numbers evaluated at the end");
+      ("eval-eps", with_default(&eval_eps_text), "comma-separated Knudsen numbers evaluated at the end")
+      ("eval-every", with_default(&o.eval_every), "also evaluate at the --eval-eps every this many steps (errors logged and kept in --output's /eval_history); 0: only at the end");
 
   po::options_description model("Model");
   model.add_options()
@@ -221,6 +222,7 @@ void validate(const Options& o) {
   require(!o.eval_eps.empty(), "--eval-eps", "must list at least one Knudsen number");
   for (double e : o.eval_eps)
     require(positive(e), "--eval-eps", "values must be > 0, got " + show(e));
+  require(o.eval_every >= 0, "--eval-every", "must be >= 0, got " + std::to_string(o.eval_every));
   require(o.model.width >= 1, "--model.width",
           "must be >= 1, got " + std::to_string(o.model.width));
   require(o.model.depth >= 1, "--model.depth",

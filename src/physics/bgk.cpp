@@ -29,7 +29,8 @@ BgkApnnImpl::BgkApnnImpl(const BgkSettings& s) {
   temp_net = register_module("T", model::Mlp(2 + z, s.width, s.depth));
 }
 
-BgkProblem::BgkProblem(const BgkSettings& settings) : settings_(settings) {
+BgkProblem::BgkProblem(const BgkSettings& settings)
+    : settings_(settings), reference_cache_(settings.reference_cache) {
   const auto names = bgk_component_names();
   require(settings.initial == "penalty" || settings.initial == "hard", "--bgk.initial",
           "unknown initial-value treatment '" + settings.initial + "' (choose from penalty, hard)");
@@ -288,8 +289,8 @@ Evaluation BgkProblem::evaluate(double eps) {
   const torch::Tensor m = out.rho * out.u, E = 0.5 * out.rho * (out.u * out.u + out.T);
 
   const auto rs = reference_settings(eps);
-  ReferenceCache cache(settings_.reference_cache);
-  const auto ref = cache.get(reference::bgk_key(rs), [&] { return reference::solve_bgk(rs); });
+  const auto ref =
+      reference_cache_.get(reference::bgk_key(rs), [&] { return reference::solve_bgk(rs); });
   auto add = [&](const char* name, const torch::Tensor& values, const std::vector<double>& exact) {
     Field field;
     field.name = name;

@@ -19,7 +19,8 @@ TransportApnnImpl::TransportApnnImpl(const TransportSettings& s) {
   g_net = register_module("g", model::Mlp(3 + z, s.width, s.depth));
 }
 
-TransportProblem::TransportProblem(const TransportSettings& settings) : settings_(settings) {
+TransportProblem::TransportProblem(const TransportSettings& settings)
+    : settings_(settings), reference_cache_(settings.reference_cache) {
   torch::manual_seed(mix64(settings.seed));
   model_ = TransportApnn(settings);
   model_->to(settings.device, settings.dtype);
@@ -226,9 +227,8 @@ Evaluation TransportProblem::evaluate(double eps) {
   rs.inflow_right = s.inflow_right;
   rs.initial = s.initial;
   rs = reference::resolve_transport(rs);
-  ReferenceCache cache(s.reference_cache);
-  const auto ref =
-      cache.get(reference::transport_key(rs), [&] { return reference::solve_transport(rs); });
+  const auto ref = reference_cache_.get(reference::transport_key(rs),
+                                        [&] { return reference::solve_transport(rs); });
   field.reference = reference::interpolate_linear(ref.x, ref.rho, result.x);
   field.relative_l2 = reference::relative_l2(field.prediction, field.reference);
   char name[160];

@@ -15,8 +15,9 @@ constexpr const char* kFormat = "hrgrad checkpoint 1";
 // Options that may differ on a resume without a word: they change where and how long the run
 // goes, not its trajectory.
 const std::vector<std::string> kFreeKeys = {
-    "steps",           "output",   "resume",  "checkpoint-every",  "flush-every", "metrics-csv",
-    "reference-cache", "eval-eps", "threads", "max-skipped-steps", "exchange",    "device"};
+    "steps",       "output",          "resume",    "checkpoint-every", "flush-every",
+    "metrics-csv", "reference-cache", "eval-eps",  "threads",          "max-skipped-steps",
+    "exchange",    "device",          "eval-every"};
 
 // FNV-1a, 64 bits: a hash that every platform computes alike.
 struct Fnv1a {
@@ -171,6 +172,7 @@ void save_checkpoint(const std::string& path, const std::string& previous,
         file.write("/aggregator/reals", aggregator.reals);
         file.write_attribute("/aggregator", "name", state.aggregator.name());
         state.history.write(file);
+        if (state.evaluations && !state.evaluations->rows().empty()) state.evaluations->write(file);
         file.write_attribute("/", "format", std::string(kFormat));
         file.write_attribute("/", "step", state.step);
         file.write_attribute("/", "ranks", static_cast<std::int64_t>(ranks));
@@ -238,6 +240,7 @@ CheckpointInfo load_checkpoint(const std::string& path, const config::Options& o
     if (static_cast<std::int64_t>(state.history.rows().size()) != info.step)
       throw IoError("/history holds " + std::to_string(state.history.rows().size()) +
                     " rows for step count " + std::to_string(info.step));
+    if (state.evaluations && file.exists("/eval_history")) state.evaluations->read(file);
     state.step = info.step;
     state.consecutive_skips = static_cast<int>(file.read_attribute_int64("/", "consecutive_skips"));
   } catch (const InputError&) {

@@ -135,6 +135,7 @@ Trainer::Trainer(const config::Options& options, comm::Communicator& comm)
   optimizer_ = std::make_unique<torch::optim::Adam>(parameters_,
                                                     torch::optim::AdamOptions(options.train.lr));
   history_ = History(options.regimes, problem_->component_names());
+  eval_history_ = EvalHistory(options.eval_eps);
   broadcast_parameters();
   // What may fail on one rank only comes after the last collective, so a failure here ends
   // every rank cleanly (comm::guarded_main) instead of leaving the others in a collective.
@@ -243,7 +244,7 @@ TrainResult Trainer::run() {
     row.bytes_received = result.bytes_received;
     row.step = step;
     row.lr = lr;
-    row.wall_time = start_wall_time_ + clock.seconds();
+    row.wall_time = start_wall_time_ + clock.seconds() - eval_seconds_;
     row.skipped = result.skipped;
     for (int t = 0; t < m; ++t) {
       row.losses.push_back(result.scalars[t * scalars]);
@@ -262,15 +263,32 @@ TrainResult Trainer::run() {
     }
     const bool last = step + 1 == o.train.steps;
     if (o.train.log_every > 0 && (step % o.train.log_every == 0 || last))
-      report(row, clock.seconds());
+      report(row, clock.seconds() - eval_seconds_);
+    const double wall_time = row.wall_time;
     history_.add(std::move(row));
+    if (o.eval_every > 0 && (step + 1) % o.eval_every == 0 && !last && comm_.rank() == 0)
+      evaluate_during_training(step + 1, wall_time);
     after_step(step + 1, consecutive_skips);
   }
 
   TrainResult result;
   result.steps = static_cast<int>(history_.rows().size());
-  result.seconds = clock.seconds();
+  result.seconds = clock.seconds() - eval_seconds_;
   result.stop_signal = stop_signal;
+  if (comm_.rank() == 0 && stop_signal == 0) {
+    // Before the final checkpoint, so that a run resumed from it keeps this evaluation.
+    for (double eps : o.eval_eps) {
+      if (eps < o.eps_min || eps > o.eps_max) {
+        log::warning(log::format("--eval-eps: ", eps, " lies outside the trained range [",
+                                 o.eps_min, ", ", o.eps_max, "]; the network extrapolates"));
+      }
+      result.evaluations.push_back(problem_->evaluate(eps));
+    }
+    if (eval_history_.rows().empty() || eval_history_.rows().back().step != result.steps) {
+      const double wall_time = history_.rows().empty() ? 0 : history_.rows().back().wall_time;
+      eval_history_.add(result.steps, wall_time, result.evaluations);
+    }
+  }
   if (comm_.rank() == 0) write_checkpoint(result.steps, consecutive_skips);
   if (stop_signal != 0) {
     if (comm_.rank() == 0) {
@@ -283,17 +301,19 @@ TrainResult Trainer::run() {
     return result;
   }
   if (comm_.rank() == 0) {
-    for (double eps : o.eval_eps) {
-      if (eps < o.eps_min || eps > o.eps_max) {
-        log::warning(log::format("--eval-eps: ", eps, " lies outside the trained range [",
-                                 o.eps_min, ", ", o.eps_max, "]; the network extrapolates"));
-      }
-      result.evaluations.push_back(problem_->evaluate(eps));
-    }
     write_output(result);
   }
   comm_.barrier();
   return result;
+}
+
+void Trainer::evaluate_during_training(std::int64_t steps_done, double wall_time) {
+  Stopwatch clock;
+  std::vector<physics::Evaluation> evaluations;
+  for (double eps : options_.eval_eps) evaluations.push_back(problem_->evaluate(eps));
+  eval_history_.add(steps_done, wall_time, evaluations);
+  log::info(eval_history_.summary(eval_history_.rows().back()));
+  eval_seconds_ += clock.seconds();  // the training clocks leave evaluations out
 }
 
 void Trainer::report(const HistoryRow& row, double elapsed) const {
@@ -342,11 +362,20 @@ void Trainer::write_config_and_history(io::File& file) const {
   for (const auto& [key, value] : options_.as_text()) file.write_attribute("/config", key, value);
   file.write_attribute("/config", "ranks", static_cast<std::int64_t>(comm_.size()));
   history_.write(file);
+  if (!eval_history_.rows().empty()) eval_history_.write(file);
 }
 
 void Trainer::restore(const std::string& checkpoint) {
   TrainingState state{parameters_, *optimizer_, *aggregator_, history_};
+  state.evaluations = &eval_history_;
   const auto info = load_checkpoint(checkpoint, options_, state);
+  if (eval_history_.eps() != options_.eval_eps) {
+    if (!eval_history_.rows().empty())
+      log::warning(
+          "--resume: the checkpoint's evaluations were at other --eval-eps; the "
+          "evaluation history starts afresh");
+    eval_history_ = EvalHistory(options_.eval_eps);
+  }
   start_step_ = state.step;
   start_skips_ = state.consecutive_skips;
   if (!history_.rows().empty()) start_wall_time_ = history_.rows().back().wall_time;
@@ -387,8 +416,8 @@ void Trainer::after_step(std::int64_t steps_done, int consecutive_skips) {
 }
 
 void Trainer::write_checkpoint(std::int64_t steps_done, int consecutive_skips) {
-  TrainingState state{parameters_, *optimizer_, *aggregator_,
-                      history_,    steps_done,  consecutive_skips};
+  TrainingState state{parameters_, *optimizer_,       *aggregator_,  history_,
+                      steps_done,  consecutive_skips, &eval_history_};
   try {
     save_checkpoint(checkpoint_path(options_.output), previous_checkpoint_path(options_.output),
                     options_, comm_.size(), state);

@@ -2,7 +2,8 @@
 // process: samples come from streams keyed by regime and step, never by rank. With m = 4
 // regimes the rank counts 1, 2 and 4 give blocks of regimes per rank, and 8 gives task groups
 // of 2 ranks that split each regime's points. A run checkpointed halfway and resumed gives the
-// history of the uninterrupted run, at the same rank count and at another one.
+// history of the uninterrupted run, at the same rank count and at another one, evaluations
+// during training (--eval-every) included.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -166,6 +167,53 @@ TEST(TrainResume, AcrossRankCounts) {
   world.barrier();
   if (world.rank() == 0)
     for (const auto& name : {"x_straight", "x_by_all", "x_by_one", "x_on_all"})
+      remove_run_files(temp_output(name));
+}
+
+// The evaluations of an uninterrupted 40-step run (straight) and of one resumed at step 20, and
+// the final evaluation of the straight run (rank 0). A helper, so that a failed ASSERT leaves it
+// and not the test, whose closing barrier every rank must reach.
+void expect_same_evaluations(const train::EvalHistory& straight, const train::EvalHistory& resumed,
+                             const std::vector<physics::Evaluation>& final_evaluations) {
+  ASSERT_EQ(straight.rows().size(), 4u);
+  ASSERT_EQ(resumed.rows().size(), 4u);
+  EXPECT_EQ(straight.fields(), std::vector<std::string>{"rho"});
+  for (std::size_t i = 0; i < 4; ++i) {
+    EXPECT_EQ(straight.rows()[i].step, static_cast<std::int64_t>(10 * (i + 1)));
+    EXPECT_EQ(resumed.rows()[i].step, straight.rows()[i].step);
+    ASSERT_EQ(straight.rows()[i].relative_l2.size(), 2u);
+    for (std::size_t k = 0; k < 2; ++k)
+      EXPECT_EQ(resumed.rows()[i].relative_l2[k], straight.rows()[i].relative_l2[k])
+          << "evaluation " << i << " eps " << k;
+    if (i > 0) EXPECT_GE(straight.rows()[i].wall_time, straight.rows()[i - 1].wall_time);
+  }
+  ASSERT_EQ(final_evaluations.size(), 2u);
+  EXPECT_EQ(straight.rows()[3].relative_l2[0], final_evaluations[0].fields[0].relative_l2);
+  EXPECT_EQ(straight.rows()[3].relative_l2[1], final_evaluations[1].fields[0].relative_l2);
+  EXPECT_NE(straight.rows()[0].relative_l2[1], straight.rows()[3].relative_l2[1]);
+}
+
+// --eval-every: rank 0 evaluates every 10 steps; a run resumed at step 20 has the evaluations of
+// the uninterrupted run (the one at step 20 included), and the last row is the final evaluation.
+TEST(TrainEvalEvery, EvaluationsSurviveAResume) {
+  auto& world = test::world();
+  log::set_quiet(true);
+  auto run = [&](const std::string& name, int steps, const std::string& resume) {
+    auto o = resume_run(temp_output(name), "float64", steps, resume);
+    o.eval_every = 10;
+    o.eval_eps = {1.0, 1e-2};
+    train::Trainer trainer(o, world);
+    const auto result = trainer.run();
+    return std::make_pair(trainer.eval_history(), result.evaluations);
+  };
+  const auto straight = run("e_straight", 40, "");
+  run("e_half", 20, "");
+  const auto resumed = run("e_resumed", 40, train::checkpoint_path(temp_output("e_half")));
+  log::set_rank(world.rank(), world.size());
+  if (world.rank() == 0) expect_same_evaluations(straight.first, resumed.first, straight.second);
+  world.barrier();
+  if (world.rank() == 0)
+    for (const auto& name : {"e_straight", "e_half", "e_resumed"})
       remove_run_files(temp_output(name));
 }
 

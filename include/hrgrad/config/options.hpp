@@ -63,6 +63,9 @@ struct Options {
   BgkOptions bgk;
   TrainOptions train;
   std::vector<double> eval_eps = {1.0, 1e-1, 1e-2, 1e-3, 1e-4};
+  // Steps between evaluations at eval_eps during training (train/eval_history.hpp); 0: only at
+  // the end.
+  int eval_every = 0;
   std::string output = "hrgrad_run.h5";
   // HDF5 cache of reference solutions: "auto" puts hrgrad_reference_cache.h5 beside --output,
   // "none" disables it.

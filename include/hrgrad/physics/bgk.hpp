@@ -17,6 +17,7 @@
 #include "hrgrad/model/eps_encoder.hpp"
 #include "hrgrad/model/mlp.hpp"
 #include "hrgrad/physics/problem.hpp"
+#include "hrgrad/physics/reference_cache.hpp"
 #include "hrgrad/reference/bgk.hpp"
 
 namespace hrgrad::physics {
@@ -125,6 +126,7 @@ class BgkProblem final : public Problem {
   torch::Tensor envelope_;  // (1, K): exp(-v_k²/(2θ)), or ones
   bool hard_initial_ = false;
   BgkFieldProvider provider_;
+  ReferenceCache reference_cache_;  // also keeps each ε's reference in memory
 };
 
 }  // namespace hrgrad::physics

@@ -15,6 +15,7 @@
 #include "hrgrad/model/eps_encoder.hpp"
 #include "hrgrad/model/mlp.hpp"
 #include "hrgrad/physics/problem.hpp"
+#include "hrgrad/physics/reference_cache.hpp"
 
 namespace hrgrad::physics {
 
@@ -110,6 +111,7 @@ class TransportProblem final : public Problem {
   torch::Tensor nodes_, weights_;      // (K), weights sum to 1 so <φ> = Σ w_k φ_k
   torch::Tensor positive_, negative_;  // masks of the inflow nodes at x = 0 and x = 1
   TransportFieldProvider provider_;
+  ReferenceCache reference_cache_;  // also keeps each ε's reference in memory
 };
 
 }  // namespace hrgrad::physics

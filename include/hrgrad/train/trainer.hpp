@@ -2,7 +2,8 @@
 // options; each step every rank computes its regimes' losses and flat gradients (or, in a task
 // group, its part of one regime's), the collective step returns the same update everywhere,
 // and Adam applies it. Rank 0 reports progress, keeps
-// the history, evaluates at the test Knudsen numbers and writes the run's HDF5 file.
+// the history, evaluates at the test Knudsen numbers (at the end, and every --eval-every steps)
+// and writes the run's HDF5 file.
 // Checkpoints (checkpoint.hpp) are written periodically, at the end and when a stop signal
 // (core/stop_signal.hpp) arrives; --resume continues from one.
 #pragma once
@@ -16,6 +17,7 @@
 #include "hrgrad/config/options.hpp"
 #include "hrgrad/exchange/exchange.hpp"
 #include "hrgrad/physics/problem.hpp"
+#include "hrgrad/train/eval_history.hpp"
 #include "hrgrad/train/history.hpp"
 #include "hrgrad/train/metrics_csv.hpp"
 
@@ -38,10 +40,13 @@ class Trainer {
   ~Trainer();
   TrainResult run();
   const History& history() const { return history_; }
+  const EvalHistory& eval_history() const { return eval_history_; }  // rank 0
 
  private:
   void broadcast_parameters();
   void apply_update(const torch::Tensor& update);
+  // Rank 0: evaluates at the test ε, logs and keeps the errors (--eval-every).
+  void evaluate_during_training(std::int64_t steps_done, double wall_time);
   void report(const HistoryRow& row, double elapsed) const;
   void write_output(const TrainResult& result) const;
   void write_output_file(io::File& file, const TrainResult& result) const;
@@ -67,6 +72,8 @@ class Trainer {
   std::vector<torch::Tensor> parameters_;
   std::unique_ptr<torch::optim::Adam> optimizer_;
   History history_;
+  EvalHistory eval_history_;     // rank 0
+  double eval_seconds_ = 0;      // spent evaluating during training, left out of the wall times
   std::int64_t start_step_ = 0;  // > 0 after --resume
   int start_skips_ = 0;
   double start_wall_time_ = 0;

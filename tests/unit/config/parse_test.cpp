@@ -130,6 +130,7 @@ TEST(Parse, InvalidValuesNameTheOption) {
       {{"--hrgrad.rho", "2"}, "--hrgrad.rho"},
       {{"--checkpoint-every", "-1"}, "--checkpoint-every"},
       {{"--flush-every", "-5"}, "--flush-every"},
+      {{"--eval-every", "-1"}, "--eval-every"},
       {{"--problem", "bgk", "--bgk.weights", "1,2"}, "--bgk.weights"},
       {{"--bgk.weights", "1,1,1,1,1,1,1,1,1,1,-1"}, "--bgk.weights"},
       {{"--bgk.v-max", "0"}, "--bgk.v-max"},
