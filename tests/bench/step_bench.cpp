@@ -7,6 +7,7 @@
 // analytically from the network sizes and batches, and the fraction of the single-core sgemm peak
 // that makes (the peak measured here with a torch::mm loop).
 //   usage: [mpirun -np P] step_bench [transport|bgk] [steps] [warmup] [threads] [exchange]
+//          [float32|float64]
 //   (defaults: transport 40 5, threads = cores / ranks as hrgrad-train, gather)
 // HRGRAD_PROFILE=trace.json writes rank 0's operator trace of the timed steps (Chrome trace
 // format, torch's legacy profiler) for tests/bench/trace_summary.py. Prints one JSON line (rank 0).
@@ -114,9 +115,15 @@ double sgemm_peak() {
   return best;
 }
 
-std::unique_ptr<physics::Problem> make_problem(const std::string& name) {
-  if (name == "bgk") return std::make_unique<physics::BgkProblem>(physics::BgkSettings{});
-  return std::make_unique<physics::TransportProblem>(physics::TransportSettings{});
+std::unique_ptr<physics::Problem> make_problem(const std::string& name, torch::Dtype dtype) {
+  if (name == "bgk") {
+    physics::BgkSettings s;
+    s.dtype = dtype;
+    return std::make_unique<physics::BgkProblem>(s);
+  }
+  physics::TransportSettings s;
+  s.dtype = dtype;
+  return std::make_unique<physics::TransportProblem>(s);
 }
 
 int regime_count(const std::string& name) { return name == "bgk" ? 3 : 4; }
@@ -124,7 +131,7 @@ int regime_count(const std::string& name) { return name == "bgk" ? 3 : 4; }
 [[noreturn]] void bad(const std::string& why) {
   std::fprintf(stderr,
                "step_bench: %s\nusage: step_bench [transport|bgk] [steps] [warmup] [threads] "
-               "[gather|sharded]\n",
+               "[gather|sharded] [float32|float64]\n",
                why.c_str());
   std::exit(2);
 }
@@ -150,6 +157,10 @@ int main(int argc, char** argv) {
   const std::string exchange_name = argc > 5 ? argv[5] : "gather";
   if (exchange_name != "gather" && exchange_name != "sharded")
     bad("exchange '" + exchange_name + "' is not gather or sharded");
+  const std::string dtype_name = argc > 6 ? argv[6] : "float32";
+  if (dtype_name != "float32" && dtype_name != "float64")
+    bad("dtype '" + dtype_name + "' is not float32 or float64");
+  const torch::Dtype dtype = dtype_name == "float64" ? torch::kFloat64 : torch::kFloat32;
   const int m = regime_count(problem_name);
   if (world.size() > m) bad("more ranks than the " + std::to_string(m) + " regimes");
   tune_allocator_for_tensors();
@@ -158,7 +169,7 @@ int main(int argc, char** argv) {
         1, static_cast<int>(std::thread::hardware_concurrency()) / std::max(1, world.local_size()));
   torch::set_num_threads(threads);
 
-  auto problem = make_problem(problem_name);
+  auto problem = make_problem(problem_name, dtype);
   const auto regimes = physics::log_uniform_regimes(problem_name == "bgk" ? 1e-3 : 1e-4, 1.0, m);
   const comm::Topology topology(m, world.size());
   const physics::Part part{topology.part_of(world.rank()), topology.group_size()};
@@ -232,12 +243,13 @@ int main(int argc, char** argv) {
     const double compute_s = median(t_forward) + median(t_backward);
     std::printf(
         "{\"program\": \"hrgrad\", \"problem\": \"%s\", \"ranks\": %d, \"threads\": %d, "
-        "\"exchange\": \"%s\", \"steps\": %d, \"median_ms\": {\"forward\": %.3f, \"backward\": "
+        "\"dtype\": \"%s\", \"exchange\": \"%s\", \"steps\": %d, \"median_ms\": {\"forward\": "
+        "%.3f, \"backward\": "
         "%.3f, \"exchange\": %.3f, \"aggregation\": %.3f, \"optimizer\": %.3f, \"step\": %.3f}, "
         "\"peak_rss_mb_per_rank\": %.1f, \"step_gflop\": %.4f, \"sgemm_peak_gflops\": %.2f, "
         "\"rank0_compute_fraction_of_peak\": %.4f}\n",
-        problem_name.c_str(), world.size(), threads, exchange_name.c_str(), steps,
-        1e3 * median(t_forward), 1e3 * median(t_backward), 1e3 * median(t_exchange),
+        problem_name.c_str(), world.size(), threads, dtype_name.c_str(), exchange_name.c_str(),
+        steps, 1e3 * median(t_forward), 1e3 * median(t_backward), 1e3 * median(t_exchange),
         1e3 * median(t_aggregate), 1e3 * median(t_update), step_ms, peak_mb, flops / 1e9, peak,
         rank_flops / compute_s / 1e9 / (peak * threads));
   }
