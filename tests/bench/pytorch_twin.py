@@ -14,6 +14,10 @@ by torch.autograd.grad(create_graph=True), one flat gradient per regime, the HRG
 
 Modes of use:
   pytorch_twin.py --mode 1 --steps 40 --warmup 5       time steps; prints one JSON line
+  pytorch_twin.py --mode 2 --steps 6000 --warmup 0 --eval-every 250 --reference RUN.h5
+      time to accuracy: every 250 steps the relative L2 error of ρ(T, x) against the references
+      in an hrgrad output file (its /eval group, same grid and ε), one JSON line each; stops
+      once every ε <= --target-eps-max is within --target (docs/performance.md)
   pytorch_twin.py --check DUMP.h5 [--tolerance 1e-5]   recompute hrgrad's losses, gradients and
       HRGrad weights on the weights and points tests/regression/twin_dump wrote; exit 1 when a
       relative difference exceeds the tolerance
@@ -304,6 +308,44 @@ def flat_gradient(loss, params):
     return torch.cat([g.reshape(-1) for g in torch.autograd.grad(loss, params)])
 
 
+# ---- time to accuracy --------------------------------------------------------------------------
+
+def load_references(path):
+    """{ε: (x, ρ_ref)} from the /eval group of an hrgrad output file."""
+    try:
+        import h5py
+    except ImportError as e:
+        fail(f"{e}; --reference needs python3-h5py")
+    try:
+        f = h5py.File(path, "r")
+    except OSError as e:
+        fail(f"--reference: cannot read '{path}' ({e})")
+    with f:
+        if "eval" not in f:
+            fail(f"--reference: '{path}' has no /eval group (an hrgrad-train output file)")
+        refs = {}
+        for g in f["eval"].values():
+            if "rho_reference" in g:
+                refs[float(g.attrs["eps"])] = (np.array(g["x"]), np.array(g["rho_reference"]))
+    if not refs:
+        fail(f"--reference: '{path}' holds no rho_reference")
+    return refs
+
+
+def rho_errors(model, refs, dtype):
+    """Relative L2 error of ρ(T, x) per ε, as hrgrad's evaluation computes it."""
+    out = {}
+    with torch.no_grad():
+        for eps, (x, ref) in sorted(refs.items(), reverse=True):
+            xs = torch.tensor(x, dtype=dtype).unsqueeze(1)
+            e = torch.full_like(xs, eps)
+            t_hat = torch.ones_like(xs)  # t = T
+            rho = torch.exp(-model.rho(torch.cat([t_hat, xs * 2 - 1, model.encode(e)], 1)))
+            rho = rho[:, 0].double().numpy()
+            out[eps] = float(np.linalg.norm(rho - ref) / np.linalg.norm(ref))
+    return out
+
+
 # ---- timing ----------------------------------------------------------------------------------
 
 def train_steps(args):
@@ -316,6 +358,8 @@ def train_steps(args):
     points, loss_of = (mode1_points, mode1_loss) if args.mode == 1 else (mode2_points, mode2_loss)
     parts = {"forward": [], "backward": [], "aggregation": [], "optimizer": [], "step": []}
     losses = []
+    refs = load_references(args.reference) if args.eval_every else None
+    trained, reached = 0.0, None  # training seconds (evaluations left out); first step at target
     for step in range(args.warmup + args.steps):
         for group in optimizer.param_groups:
             group["lr"] = 1e-3 * 0.96 ** (step // 100)
@@ -349,11 +393,25 @@ def train_steps(args):
                                ("step", end - t0)):
                 parts[key].append(value)
         losses.append(total)
+        trained += end - t0
+        if args.eval_every and (step + 1) % args.eval_every == 0:
+            errors = rho_errors(model, refs, dtype)
+            worst = max(e for eps, e in errors.items() if eps <= args.target_eps_max)
+            print(json.dumps({"step": step + 1, "train_seconds": trained, "loss": total,
+                              "rho_relative_l2": {f"{k:g}": v for k, v in errors.items()}}),
+                  flush=True)
+            if worst <= args.target and reached is None:
+                reached = {"steps_to_target": step + 1, "seconds_to_target": trained}
+                break
     med = {k: 1e3 * float(np.median(v)) for k, v in parts.items()}
     out = {"program": "pytorch_twin", "mode": args.mode, "threads": torch.get_num_threads(),
            "dtype": args.dtype, "steps": args.steps,
            "median_ms": med, "peak_rss_mb": resource.getrusage(
                resource.RUSAGE_SELF).ru_maxrss / 1024.0, "final_loss": losses[-1]}
+    if args.eval_every:
+        out.update({"target": args.target, "target_eps_max": args.target_eps_max,
+                    "train_seconds": trained, "steps_done": len(losses)})
+        out.update(reached or {"steps_to_target": None, "seconds_to_target": None})
     print(json.dumps(out))
 
 
@@ -435,6 +493,10 @@ def main():
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--check", metavar="DUMP.h5")
     parser.add_argument("--tolerance", type=float, default=1e-5)
+    parser.add_argument("--eval-every", type=int, default=0)
+    parser.add_argument("--reference", metavar="RUN.h5")
+    parser.add_argument("--target", type=float, default=5e-2)
+    parser.add_argument("--target-eps-max", type=float, default=0.1)
     args = parser.parse_args()
     if args.mode not in (1, 2):
         fail(f"--mode: {args.mode} is not 1 or 2")
@@ -448,6 +510,12 @@ def main():
         fail(f"--quadrature: {args.quadrature} must be >= 2")
     if not args.tolerance > 0:
         fail(f"--tolerance: {args.tolerance} must be > 0")
+    if args.eval_every < 0:
+        fail(f"--eval-every: {args.eval_every} must be >= 0")
+    if args.eval_every and not args.reference:
+        fail("--eval-every needs --reference RUN.h5 (an hrgrad-train output file)")
+    if not args.target > 0:
+        fail(f"--target: {args.target} must be > 0")
     torch.set_num_threads(args.threads)
     if args.check:
         check(args)
