@@ -5,7 +5,7 @@
 # tables the errors per test ε (mean ± spread over seeds, worst regime, steps and wall time).
 #   usage: launch/study.sh [--problem transport|bgk|both] [--methods "sum ... specialist"]
 #            [--encodings "hidden raw"] [--seeds N] [--steps N] [--points N] [--evals K]
-#            [--eps LIST] [--band W] [-j N] [--threads N] [--out DIR] [--list]
+#            [--eps LIST] [--band W] [--margin D] [-j N] [--threads N] [--out DIR] [--list]
 #            [-- more hrgrad-train options]
 # Each run writes DIR/<problem>/<method>_<encoding>_s<seed>.h5 (specialist_eps<ε>_s<seed>.h5),
 # evaluated at K evenly spaced steps (the earlier ones in DIR/<problem>/progress/). A run whose
@@ -21,7 +21,8 @@ py=/usr/bin/python3
 report="$root/launch/study_report.py"
 
 problem=both methods="sum mean pcgrad mgda config nash-mtl hrgrad1 hrgrad0 specialist"
-encodings="hidden raw" seeds=3 steps=3000 points=128 evals=4 eps="" band=0.1 jobs=1 threads="" list=0
+encodings="hidden raw" seeds=3 steps=3000 points=128 evals=4 eps="" band=0.1 margin="" jobs=1
+threads="" list=0
 out="$root/runs/study"
 
 die() { echo "study.sh: $*" >&2; exit 2; }
@@ -35,13 +36,13 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --) shift; break ;;
     --problem | --methods | --encodings | --seeds | --steps | --points | --evals | --eps | --band | \
-      -j | --jobs | --threads | --out)
+      --margin | -j | --jobs | --threads | --out)
       [ $# -ge 2 ] || die "$1 needs a value"
       case "$1" in
         --problem) problem=$2 ;; --methods) methods=$2 ;; --encodings) encodings=$2 ;;
         --seeds) seeds=$2 ;; --steps) steps=$2 ;; --points) points=$2 ;; --evals) evals=$2 ;;
         --eps) eps=$2 ;; --band) band=$2 ;; -j | --jobs) jobs=$2 ;; --threads) threads=$2 ;;
-        --out) out=$2 ;;
+        --out) out=$2 ;; --margin) margin=$2 ;;
       esac
       shift 2 ;;
     --list) list=1; shift ;;
@@ -79,14 +80,15 @@ integer --jobs "$jobs"
 if [ -n "$threads" ]; then integer --threads "$threads"; else threads=$(( $(nproc) / jobs )); fi
 [ "$threads" -ge 1 ] || threads=1
 number --band "$band"
+if [ -n "$margin" ] && [ "$margin" != 0 ]; then number --margin "$margin"; fi
 if [ -n "$eps" ]; then
   for e in ${eps//,/ }; do number --eps "$e"; done
 fi
 for ((i = 0; i < ${#extra[@]}; i++)); do  # the study sets these itself, per run
   case "${extra[i]}" in
     --problem | --steps | --seed | --aggregator | --hrgrad.rho | --model.encoding | --eps-min | \
-      --eps-max | --regimes | --eval-eps | --points.* | --output | -o | --resume | --threads | \
-      --reference-cache | --config)
+      --eps-max | --eps-margin | --regimes | --eval-eps | --points.* | --output | -o | --resume | \
+      --threads | --reference-cache | --config)
       die "option '${extra[i]}' after -- is set by the study itself (see docs/study.md)" ;;
   esac
 done
@@ -117,14 +119,14 @@ for p in $problems; do
         # One regime on a band W decades wide centred (in log) on the test ε.
         for e in ${test_eps//,/ }; do
           range=$(awk -v e="$e" -v w="$band" 'BEGIN { printf "%.6g %.6g", e * 10^(-w/2), e * 10^(w/2) }')
-          runs+=("$p specialist_eps${e}_s$s $budget --seed $s --aggregator sum --regimes 1 --eps-min ${range% *} --eps-max ${range#* } --eval-eps $e")
+          runs+=("$p specialist_eps${e}_s$s $budget --seed $s --aggregator sum --regimes 1 --eps-min ${range% *} --eps-max ${range#* } --eps-margin 0 --eval-eps $e")
         done
         continue
       fi
       agg=(--aggregator "$m")
       [[ "$m" =~ ^hrgrad[0-9.]+$ ]] && agg=(--aggregator hrgrad --hrgrad.rho "${m#hrgrad}")
       for enc in $encodings; do
-        runs+=("$p ${m}_${enc}_s$s $budget --seed $s ${agg[*]} --model.encoding $enc --eval-eps $test_eps")
+        runs+=("$p ${m}_${enc}_s$s $budget --seed $s ${agg[*]} --model.encoding $enc --eval-eps $test_eps${margin:+ --eps-margin $margin}")
       done
     done
   done

@@ -47,6 +47,7 @@ po::options_description describe(Options& o, std::string& eval_eps_text,
       ("problem", with_default(&o.problem), "kinetic problem: transport (linear transport, micro-macro APNN) or bgk (BGK, conservation-augmented APNN; other defaults, listed below)")
       ("eps-min", with_default(&o.eps_min), "smallest Knudsen number of the range")
       ("eps-max", with_default(&o.eps_max), "largest Knudsen number of the range")
+      ("eps-margin", with_default(&o.eps_margin), "decades by which the first and the last regime sample beyond [eps-min, eps-max], so that the ends of the range are not the edges of the trained eps (0: none)")
       ("regimes", with_default(&o.regimes), "number of regimes (tasks): log-uniform segments of [eps-min, eps-max]")
       ("t-final", with_default(&o.t_final), "final time T")
       ("eval-eps", with_default(&eval_eps_text), "comma-separated Knudsen numbers evaluated at the end")
@@ -217,6 +218,11 @@ void validate(const Options& o) {
           "must be < --eps-max, got " + show(o.eps_min) + " >= " + show(o.eps_max));
   require(o.eps_min >= 1e-8, "--eps-min",
           "must be >= 1e-8 (the APNN's validity range), got " + show(o.eps_min));
+  require(std::isfinite(o.eps_margin) && o.eps_margin >= 0 && o.eps_margin <= 1, "--eps-margin",
+          "must be in [0, 1] decades, got " + show(o.eps_margin));
+  require(o.eps_min * std::pow(10.0, -o.eps_margin) >= 1e-8, "--eps-margin",
+          "takes the smallest trained eps below 1e-8: --eps-min " + show(o.eps_min) + " x 10^-" +
+              show(o.eps_margin));
   require(o.regimes >= 1, "--regimes", "must be >= 1, got " + std::to_string(o.regimes));
   require(positive(o.t_final), "--t-final", "must be > 0, got " + show(o.t_final));
   require(!o.eval_eps.empty(), "--eval-eps", "must list at least one Knudsen number");

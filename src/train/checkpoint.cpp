@@ -132,7 +132,7 @@ const std::vector<std::string>& fingerprint_keys() {
       "problem",          "eps-min",        "eps-max",         "regimes",
       "t-final",          "quadrature",     "dtype",           "model.width",
       "model.depth",      "model.encoding", "model.harmonics", "model.hidden-size",
-      "model.rho-output", "bgk.envelope",   "bgk.initial"};
+      "model.rho-output", "bgk.envelope",   "bgk.initial",     "eps-margin"};
   return keys;
 }
 
@@ -140,6 +140,9 @@ std::string fingerprint_hash(const std::map<std::string, std::string>& options_t
   Fnv1a hash;
   for (const auto& key : fingerprint_keys()) {
     if (!options_text.count(key)) continue;  // a key of another problem
+    // Checkpoints from before --eps-margin existed trained without one: their hash holds no
+    // entry, and a run without a margin resumes them.
+    if (key == "eps-margin" && std::stod(options_text.at(key)) == 0) continue;
     const std::string entry = key + "=" + show(options_text, key) + "\n";
     hash.add(entry.data(), entry.size());
   }

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <sstream>
 #include <thread>
+#include <tuple>
 
 #include <torch/cuda.h>
 
@@ -36,8 +37,8 @@ std::string reference_cache_path(const config::Options& o) {
 template <typename Settings>
 Settings common_settings(const config::Options& o, torch::Device device) {
   Settings s;
-  s.eps_min = o.eps_min;
-  s.eps_max = o.eps_max;
+  // The ε encoding spans every ε the regimes sample, the margin included.
+  std::tie(s.eps_min, s.eps_max) = physics::trained_range(o.eps_min, o.eps_max, o.eps_margin);
   s.t_final = o.t_final;
   s.interior = o.sampling.interior;
   s.initial_points = o.sampling.initial;
@@ -117,7 +118,8 @@ Trainer::Trainer(const config::Options& options, comm::Communicator& comm)
                              "), several times slower than OpenBLAS; install libopenblas0-openmp "
                              "(launch/setup.sh)"));
   }
-  regimes_ = physics::log_uniform_regimes(options.eps_min, options.eps_max, options.regimes);
+  regimes_ = physics::log_uniform_regimes(options.eps_min, options.eps_max, options.regimes,
+                                          options.eps_margin);
   problem_ = make_problem(options, device_);
   std::string data_path = "MPI";
   if (device_.is_cuda()) {
@@ -145,10 +147,11 @@ Trainer::Trainer(const config::Options& options, comm::Communicator& comm)
   std::int64_t count = 0;
   for (const auto& p : parameters_) count += p.numel();
   log::info(log::format("hrgrad: ", problem_->name(), " problem, eps in [", options.eps_min, ", ",
-                        options.eps_max, "], ", options.regimes, " regimes, ", comm.size(),
-                        " rank(s) [", comm.backend(), "], ", threads, " thread(s)/rank, ",
-                        options.aggregator, " aggregation, ", options.exchange, " exchange, ",
-                        count, " parameters, ", options.train.dtype));
+                        options.eps_max, "] (margin ", options.eps_margin, " decades), ",
+                        options.regimes, " regimes, ", comm.size(), " rank(s) [", comm.backend(),
+                        "], ", threads, " thread(s)/rank, ", options.aggregator, " aggregation, ",
+                        options.exchange, " exchange, ", count, " parameters, ",
+                        options.train.dtype));
   if (device_.is_cuda()) {
     log::info(log::format("  device cuda (rank 0 on GPU ", device_.index(), "), exchange through ",
                           data_path));
@@ -278,9 +281,10 @@ TrainResult Trainer::run() {
   if (comm_.rank() == 0 && stop_signal == 0) {
     // Before the final checkpoint, so that a run resumed from it keeps this evaluation.
     for (double eps : o.eval_eps) {
-      if (eps < o.eps_min || eps > o.eps_max) {
+      if (eps < regimes_.front().eps_low || eps > regimes_.back().eps_high) {
         log::warning(log::format("--eval-eps: ", eps, " lies outside the trained range [",
-                                 o.eps_min, ", ", o.eps_max, "]; the network extrapolates"));
+                                 regimes_.front().eps_low, ", ", regimes_.back().eps_high,
+                                 "]; the network extrapolates"));
       }
       result.evaluations.push_back(problem_->evaluate(eps));
     }

@@ -53,6 +53,9 @@ struct Options {
   std::string problem = "transport";
   double eps_min = 1e-4;
   double eps_max = 1.0;
+  // Decades by which the first and last regimes sample beyond [eps_min, eps_max]
+  // (physics/regimes.hpp).
+  double eps_margin = 0.2;
   int regimes = 4;
   double t_final = 0.1;
   std::string aggregator = "hrgrad";
