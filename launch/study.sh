@@ -87,8 +87,8 @@ fi
 for ((i = 0; i < ${#extra[@]}; i++)); do  # the study sets these itself, per run
   case "${extra[i]}" in
     --problem | --steps | --seed | --aggregator | --hrgrad.rho | --model.encoding | --eps-min | \
-      --eps-max | --eps-margin | --regimes | --eval-eps | --points.* | --output | -o | --resume | \
-      --threads | --reference-cache | --config)
+      --eps-max | --eps-margin | --regimes | --eval-eps | --points.interior | --points.boundary | \
+      --points.initial | --output | -o | --resume | --threads | --reference-cache | --config)
       die "option '${extra[i]}' after -- is set by the study itself (see docs/study.md)" ;;
   esac
 done

@@ -92,6 +92,11 @@ def summary(errs):
     return "worst " + ", ".join(parts) if parts else "no errors recorded"
 
 
+# Options that hrgrad-train records in /config only when they are used: a file without the key
+# was made with the default.
+UNRECORDED_DEFAULTS = {"points.front": "0", "points.front-width": "1.5"}
+
+
 def check(path, tokens):
     """(status, text): 0 finished and made with these options, 1 absent or unfinished, 2 not."""
     if not os.path.exists(path):
@@ -104,7 +109,7 @@ def check(path, tokens):
         errs = errors(f)
         if not errs:
             return 1, ""
-        cfg = config(f)
+        cfg = {**UNRECORDED_DEFAULTS, **config(f)}
         for key, value in option_pairs(tokens).items():
             if key in cfg and not same_value(cfg[key], value):
                 return 2, (f"{path} was made with --{key} {cfg[key]}, this study asks for {value}: "

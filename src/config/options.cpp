@@ -53,6 +53,11 @@ std::map<std::string, std::string> Options::as_text() const {
   std::string eps_list;
   for (std::size_t i = 0; i < eval_eps.size(); ++i) eps_list += (i ? "," : "") + text(eval_eps[i]);
   out["eval-eps"] = eps_list;
+  // Recorded only when used, so that runs without front sampling keep the keys they had.
+  if (sampling.front > 0) {
+    out["points.front"] = text(sampling.front);
+    out["points.front-width"] = text(sampling.front_width);
+  }
   if (problem == "bgk") {
     std::string weights;
     for (std::size_t i = 0; i < bgk.weights.size(); ++i)

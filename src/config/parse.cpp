@@ -67,6 +67,8 @@ po::options_description describe(Options& o, std::string& eval_eps_text,
       ("points.interior", with_default(&o.sampling.interior), "interior (t, x) pairs per regime per step, each at every velocity node")
       ("points.boundary", with_default(&o.sampling.boundary), "boundary times per regime per step, each at every inflow node")
       ("points.initial", with_default(&o.sampling.initial), "initial positions per regime per step, each at every velocity node")
+      ("points.front", with_default(&o.sampling.front), "transport only: fraction F in [0, 1] of the interior pairs drawn in the inflow's causal cone, x ~ U[0, min(1, c t/eps)] (the rest uniform); reweights the interior loss towards the kinetic front")
+      ("points.front-width", with_default(&o.sampling.front_width), "c >= 1, the width of that cone relative to t/eps (the fastest characteristic, |v| = 1, reaches x = t/eps)")
       ("quadrature", with_default(&o.sampling.quadrature), "Gauss-Legendre velocity nodes (even): on [-1, 1] for transport, on [-bgk.v-max, bgk.v-max] for bgk");
 
   po::options_description bgk("BGK problem (--problem bgk)");
@@ -247,6 +249,13 @@ void validate(const Options& o) {
           "must be >= 1, got " + std::to_string(o.sampling.boundary));
   require(o.sampling.initial >= 1, "--points.initial",
           "must be >= 1, got " + std::to_string(o.sampling.initial));
+  require(std::isfinite(o.sampling.front) && o.sampling.front >= 0 && o.sampling.front <= 1,
+          "--points.front", "must be in [0, 1], got " + show(o.sampling.front));
+  require(o.problem != "bgk" || o.sampling.front == 0, "--points.front",
+          "is for --problem transport only (bgk has no inflow boundary), got " +
+              show(o.sampling.front));
+  require(std::isfinite(o.sampling.front_width) && o.sampling.front_width >= 1,
+          "--points.front-width", "must be >= 1, got " + show(o.sampling.front_width));
   require(o.sampling.quadrature >= 2 && o.sampling.quadrature % 2 == 0, "--quadrature",
           "must be even and >= 2, got " + std::to_string(o.sampling.quadrature));
   require(o.train.steps >= 1, "--steps", "must be >= 1, got " + std::to_string(o.train.steps));

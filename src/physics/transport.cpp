@@ -190,6 +190,15 @@ TransportPoints TransportProblem::sample(const Regime& regime, std::int64_t step
   points.t_in = draw.uniform(s.interior, 0.0, s.t_final);
   points.x_in = draw.uniform(s.interior);
   points.eps_in = draw.eps(s.interior);
+  // Front sampling scales the first pairs' uniform x into the causal cone of the inflow at
+  // x = 0, x < t/ε (speeds |v|/ε <= 1/ε): the same draws, so front = 0 gives the same points.
+  const auto front = static_cast<std::int64_t>(std::llround(s.front * s.interior));
+  if (front > 0) {
+    const torch::Tensor cone = torch::clamp_max(
+        s.front_width * points.t_in.narrow(0, 0, front) / points.eps_in.narrow(0, 0, front), 1.0);
+    points.x_in = torch::cat(
+        {points.x_in.narrow(0, 0, front) * cone, points.x_in.narrow(0, front, s.interior - front)});
+  }
   points.t_bd = draw.uniform(s.boundary, 0.0, s.t_final);
   points.eps_bd = draw.eps(s.boundary);
   points.x_ic = draw.uniform(s.initial_points);

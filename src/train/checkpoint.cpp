@@ -73,13 +73,18 @@ std::string show(const std::map<std::string, std::string>& text, const std::stri
   return it == text.end() ? "(unset)" : it->second.empty() ? "(empty)" : it->second;
 }
 
+// Keys that Options::as_text records only when the option is used: read from a checkpoint even
+// when this run lacks them, so that leaving the option out on resume is noticed too.
+const std::vector<std::string> kOptionalKeys = {"points.front", "points.front-width"};
+
 std::map<std::string, std::string> read_config(const io::File& file,
                                                const std::map<std::string, std::string>& here) {
   std::map<std::string, std::string> there;
-  for (const auto& entry : here) {
-    if (file.has_attribute("/config", entry.first))
-      there[entry.first] = file.read_attribute_string("/config", entry.first);
-  }
+  auto read = [&](const std::string& key) {
+    if (file.has_attribute("/config", key)) there[key] = file.read_attribute_string("/config", key);
+  };
+  for (const auto& entry : here) read(entry.first);
+  for (const auto& key : kOptionalKeys) read(key);
   return there;
 }
 
@@ -104,6 +109,8 @@ void check_options(const io::File& file, const std::string& path, const config::
     if (std::find(kFreeKeys.begin(), kFreeKeys.end(), key) != kFreeKeys.end()) continue;
     if (show(there, key) != value) changed += " --" + key;
   }
+  for (const auto& [key, value] : there)
+    if (!here.count(key)) changed += " --" + key;
   if (!changed.empty()) {
     log::warning("--resume: options differ from the checkpoint's run (" + changed.substr(1) +
                  "); the run continues, but not as the uninterrupted run would have");

@@ -66,6 +66,8 @@ std::unique_ptr<physics::Problem> make_problem(const config::Options& o, torch::
   }
   auto s = common_settings<physics::TransportSettings>(o, device);
   s.boundary = o.sampling.boundary;
+  s.front = o.sampling.front;
+  s.front_width = o.sampling.front_width;
   s.rho_output = o.model.rho_output;
   return std::make_unique<physics::TransportProblem>(s);
 }

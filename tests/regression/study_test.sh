@@ -93,6 +93,9 @@ fi
 
 # 3. Another budget in the same folder is refused before any work.
 expect_error "--steps 4, this study asks for 5" bash "$study" "${args[@]/#4/5}" --out "$dir/s" -- "${tiny[@]}"
+# So is a lever that the finished files lack (hrgrad-train records --points.front only when set).
+expect_error "--points.front 0, this study asks for 0.5" bash "$study" "${args[@]}" --out "$dir/s" -- \
+  "${tiny[@]}" --points.front 0.5
 
 # 4. A lost final file: the run resumes from its step-2 checkpoint, to the same errors.
 before=$(grep -F 'sum_hidden_s0: complete' "$dir/run2.txt" | sed 's/.*steps, [0-9]* s, //')
@@ -159,6 +162,7 @@ expect_error "--threads" bash "$study" --threads x
 expect_error "'--bogus'" bash "$study" --bogus
 expect_error "--out" bash "$study" --out "$dir/file/sub"
 expect_error "'--steps' after --" bash "$study" --out "$dir/b" -- --steps 3
+expect_error "'--points.interior' after --" bash "$study" --out "$dir/b" -- --points.interior 3
 expect_error "'--nonsense'" bash "$study" "${args[@]}" --out "$dir/b" -- --nonsense 1
 expect_error "no such folder" "$py" "$report" "$dir/missing"
 expect_error "no finished result files" "$py" "$report" "$dir/f/transport/logs"

@@ -23,6 +23,10 @@ struct SamplingOptions {
   int boundary = 64;    // boundary times per regime per step (each at the inflow nodes)
   int initial = 64;     // initial positions per regime per step (each at all nodes)
   int quadrature = 16;  // Gauss-Legendre velocity nodes on [-1, 1]
+  // Transport only: the fraction of interior pairs drawn in the inflow's causal cone,
+  // x ~ U[0, min(1, front_width t/ε)], and that cone's width c relative to t/ε.
+  double front = 0.0;
+  double front_width = 1.5;
 };
 
 // Options of --problem bgk only.

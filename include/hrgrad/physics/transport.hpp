@@ -26,6 +26,9 @@ struct TransportSettings {
   double inflow_left = 1.0, inflow_right = 0.0, initial = 0.0;
   double weight_boundary = 10.0, weight_initial = 10.0;
   int interior = 128, boundary = 64, initial_points = 64, quadrature = 16;
+  // Front sampling: the first round(front · interior) interior pairs lie in the inflow's causal
+  // cone, x ~ U[0, min(1, front_width · t/ε)]; the others are uniform in [0, 1].
+  double front = 0.0, front_width = 1.5;
   int width = 64, depth = 4;
   std::string encoding = "hidden";
   // exp: ρ = exp(-o); hard-initial: ρ = f_0 + (t/T) exp(-o), exact at t = 0.

@@ -138,6 +138,10 @@ TEST(Parse, InvalidValuesNameTheOption) {
       {{"--bgk.weights", "1,1,1,1,1,1,1,1,1,1,-1"}, "--bgk.weights"},
       {{"--bgk.v-max", "0"}, "--bgk.v-max"},
       {{"--problem", "bgk", "--bgk.initial", "soft"}, "--bgk.initial"},
+      {{"--points.front", "1.5"}, "--points.front"},
+      {{"--points.front", "-0.1"}, "--points.front"},
+      {{"--problem", "bgk", "--points.front", "0.5"}, "--points.front"},
+      {{"--points.front-width", "0.5"}, "--points.front-width"},
   };
   for (const auto& c : cases) {
     const auto message = error_of(c.args);
@@ -145,6 +149,23 @@ TEST(Parse, InvalidValuesNameTheOption) {
         << c.args[0] << " gave '" << message << "'";
     EXPECT_EQ(message.find('\n'), std::string::npos) << message;
   }
+}
+
+// --points.front: off by default and then absent from the recorded options (so runs and
+// checkpoints without it keep their keys); recorded with its width when set; 0 is fine for BGK.
+TEST(Parse, FrontSampling) {
+  const auto plain = parse_args({});
+  ASSERT_TRUE(plain);
+  EXPECT_EQ(plain->sampling.front, 0.0);
+  EXPECT_EQ(plain->sampling.front_width, 1.5);
+  EXPECT_EQ(plain->as_text().count("points.front"), 0u);
+  EXPECT_EQ(plain->as_text().count("points.front-width"), 0u);
+  const auto front = parse_args({"--points.front", "0.5", "--points.front-width", "2"});
+  ASSERT_TRUE(front);
+  EXPECT_EQ(front->sampling.front, 0.5);
+  EXPECT_EQ(front->as_text().at("points.front"), "0.5");
+  EXPECT_EQ(front->as_text().at("points.front-width"), "2");
+  EXPECT_TRUE(parse_args({"--problem", "bgk", "--points.front", "0"}));
 }
 
 TEST(Parse, MalformedAndUnknownOptions) {

@@ -96,6 +96,58 @@ TEST(TransportLoss, SameRegimeAndStepGiveTheSameSamples) {
   for (const auto& c : la.components) EXPECT_TRUE(std::isfinite(c.item<double>()));
 }
 
+// Front sampling (--points.front F): the first round(F n) interior pairs are the same draws
+// with x scaled into the inflow's causal cone [0, min(1, c t/ε)]; the other pairs, t, ε and the
+// boundary and initial samples are those of F = 0, and F = 0 gives the sampler's plain stream.
+TEST(TransportSampling, FrontPairsLieInTheCausalCone) {
+  auto s = small_settings();
+  s.interior = 400;
+  const auto top = log_uniform_regimes(1e-4, 1.0, 4)[3];  // ε in [0.1, 1]
+  const auto plain = TransportProblem(s).sample(top, 7);
+  {
+    Sampler draw(s.seed, top, 7, s.dtype, s.device);
+    EXPECT_TRUE(torch::equal(plain.t_in, draw.uniform(s.interior, 0.0, s.t_final)));
+    EXPECT_TRUE(torch::equal(plain.x_in, draw.uniform(s.interior)));
+    EXPECT_TRUE(torch::equal(plain.eps_in, draw.eps(s.interior)));
+    EXPECT_TRUE(torch::equal(plain.t_bd, draw.uniform(s.boundary, 0.0, s.t_final)));
+  }
+  s.front = 0.25;
+  s.front_width = 1.5;
+  const auto p = TransportProblem(s).sample(top, 7);
+  const std::int64_t front = 100;
+  EXPECT_TRUE(torch::equal(p.t_in, plain.t_in));
+  EXPECT_TRUE(torch::equal(p.eps_in, plain.eps_in));
+  EXPECT_TRUE(torch::equal(p.t_bd, plain.t_bd));
+  EXPECT_TRUE(torch::equal(p.x_ic, plain.x_ic));
+  EXPECT_TRUE(torch::equal(p.eps_ic, plain.eps_ic));
+  EXPECT_TRUE(torch::equal(p.x_in.narrow(0, front, s.interior - front),
+                           plain.x_in.narrow(0, front, s.interior - front)));
+  const auto cone = torch::clamp_max(1.5 * p.t_in / p.eps_in, 1.0).narrow(0, 0, front);
+  const auto x = p.x_in.narrow(0, 0, front);
+  EXPECT_TRUE(torch::all(x >= 0).item<bool>());
+  EXPECT_TRUE(torch::all(x <= cone).item<bool>());
+  EXPECT_TRUE(torch::allclose(x / cone, plain.x_in.narrow(0, 0, front), 1e-12, 0));
+  // Most uniform pairs of this regime lie outside the cone (t/ε < 1 at ε near 1), so the front
+  // pairs really are concentrated: all of them inside, against a minority of the others.
+  const auto inside_rest =
+      (plain.x_in.narrow(0, front, s.interior - front) <=
+       torch::clamp_max(1.5 * p.t_in / p.eps_in, 1.0).narrow(0, front, s.interior - front))
+          .to(torch::kFloat64)
+          .mean()
+          .item<double>();
+  EXPECT_LT(inside_rest, 0.5);
+
+  // In the diffusive regime the cone covers [0, 1] for nearly every t: x stays uniform.
+  const auto bottom = log_uniform_regimes(1e-4, 1.0, 4)[0];  // ε in [1e-4, 1e-3]
+  auto s0 = s;
+  s0.front = 0;
+  const auto q = TransportProblem(s).sample(bottom, 7), q0 = TransportProblem(s0).sample(bottom, 7);
+  const auto wide = (1.5 * q.t_in / q.eps_in >= 1.0).narrow(0, 0, front);
+  EXPECT_TRUE(torch::equal(q.x_in.narrow(0, 0, front).masked_select(wide),
+                           q0.x_in.narrow(0, 0, front).masked_select(wide)));
+  EXPECT_GT(wide.to(torch::kFloat64).mean().item<double>(), 0.95);
+}
+
 // Task groups: the parts' losses, components and gradients add up to the whole regime's, also
 // when a part of some point set is empty (4 boundary points over 5 parts).
 TEST(TransportLoss, PartsAddUpToTheWholeRegime) {
