@@ -38,6 +38,9 @@ except ImportError as e:  # run with a python that lacks torch
     sys.exit(2)
 
 EPS_MIN, EPS_MAX, REGIMES, T_FINAL = 1e-4, 1.0, 4, 0.1
+# Decades by which the first and last regimes sample beyond [EPS_MIN, EPS_MAX], the ε encoding
+# spanning the whole trained range (hrgrad-train --eps-margin); set by --eps-margin.
+MARGIN = 0.0
 WEIGHT_BC, WEIGHT_IC = 10.0, 10.0
 
 
@@ -77,8 +80,8 @@ class Apnn(torch.nn.Module):
         self.g = Mlp(3 + hidden, width, depth)
 
     def encode(self, eps):
-        s = 2 * (torch.log10(eps) - math.log10(EPS_MIN)) / (
-            math.log10(EPS_MAX) - math.log10(EPS_MIN)) - 1
+        low, high = math.log10(EPS_MIN) - MARGIN, math.log10(EPS_MAX) + MARGIN
+        s = 2 * (torch.log10(eps) - low) / (high - low) - 1
         features = [s]
         for k in range(1, self.harmonics + 1):
             features += [torch.sin(k * math.pi * s), torch.cos(k * math.pi * s)]
@@ -188,6 +191,8 @@ def mode1_points(regime, dtype, interior=128, boundary=64, initial=64):
     def eps(n):
         lo = math.log10(EPS_MIN) + regime * (math.log10(EPS_MAX) - math.log10(EPS_MIN)) / REGIMES
         hi = lo + (math.log10(EPS_MAX) - math.log10(EPS_MIN)) / REGIMES
+        lo -= MARGIN if regime == 0 else 0.0
+        hi += MARGIN if regime == REGIMES - 1 else 0.0
         return 10 ** (lo + (hi - lo) * torch.rand(n, 1, dtype=dtype))
     return {"t_in": T_FINAL * torch.rand(interior, 1, dtype=dtype),
             "x_in": torch.rand(interior, 1, dtype=dtype), "eps_in": eps(interior),
@@ -493,6 +498,8 @@ def main():
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--check", metavar="DUMP.h5")
     parser.add_argument("--tolerance", type=float, default=1e-5)
+    parser.add_argument("--eps-margin", type=float, default=0.2,
+                        help="hrgrad-train's --eps-margin (training modes; --check uses none)")
     parser.add_argument("--eval-every", type=int, default=0)
     parser.add_argument("--reference", metavar="RUN.h5")
     parser.add_argument("--target", type=float, default=5e-2)
@@ -516,7 +523,11 @@ def main():
         fail("--eval-every needs --reference RUN.h5 (an hrgrad-train output file)")
     if not args.target > 0:
         fail(f"--target: {args.target} must be > 0")
+    if not 0 <= args.eps_margin <= 1:
+        fail(f"--eps-margin: {args.eps_margin} must be in [0, 1]")
     torch.set_num_threads(args.threads)
+    global MARGIN
+    MARGIN = 0.0 if args.check else args.eps_margin
     if args.check:
         check(args)
     else:
