@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <cstdint>
 
-#include "jet_kernels.hpp"
 #include "vector_tanh.hpp"
 
 namespace hrgrad::model {
@@ -39,11 +38,22 @@ void tanh_into(Tensor& a, const Tensor& h) {
 void slope_and_tangents(const Tensor& a, const Tensor& tangents, bool broadcast, Tensor& s,
                         Tensor& u) {
   const std::int64_t rows = a.size(0), w = a.size(1), jets = rows ? u.size(0) / rows : 0;
-  const SlopeRows shape{rows, w, jets, broadcast};
   AT_DISPATCH_FLOATING_TYPES(a.scalar_type(), "jet_forward", [&] {
+    const scalar_t* pa = a.data_ptr<scalar_t>();
+    const scalar_t* pt = tangents.data_ptr<scalar_t>();
+    scalar_t* ps = s.data_ptr<scalar_t>();
+    scalar_t* pu = u.data_ptr<scalar_t>();
     at::parallel_for(0, rows, kGrain, [&](std::int64_t begin, std::int64_t end) {
-      slope_and_tangents_rows(a.data_ptr<scalar_t>(), tangents.data_ptr<scalar_t>(),
-                              s.data_ptr<scalar_t>(), u.data_ptr<scalar_t>(), shape, begin, end);
+      for (std::int64_t r = begin; r < end; ++r) {
+        scalar_t* sr = ps + r * w;
+        const scalar_t* ar = pa + r * w;
+        for (std::int64_t c = 0; c < w; ++c) sr[c] = scalar_t(1) - ar[c] * ar[c];
+        for (std::int64_t j = 0; j < jets; ++j) {
+          const scalar_t* t = broadcast ? pt + j * w : pt + (j * rows + r) * w;
+          scalar_t* out = pu + (j * rows + r) * w;
+          for (std::int64_t c = 0; c < w; ++c) out[c] = sr[c] * t[c];
+        }
+      }
     });
   });
 }
@@ -56,12 +66,30 @@ void tanh_and_tangents_backward(Tensor& upstream, const Tensor& a, const Tensor&
                                 const Tensor& tangents, bool broadcast) {
   const std::int64_t n = a.size(0), w = a.size(1), rows = s.size(0);
   const std::int64_t jets = rows ? (upstream.size(0) - n) / rows : 0;
-  const BackwardRows shape{n, rows, w, jets, broadcast};
   AT_DISPATCH_FLOATING_TYPES(a.scalar_type(), "jet_backward", [&] {
+    const scalar_t* pa = a.data_ptr<scalar_t>();
+    const scalar_t* ps = s.data_ptr<scalar_t>();
+    const scalar_t* pt = tangents.data_ptr<scalar_t>();
+    scalar_t* pg = upstream.data_ptr<scalar_t>();
     at::parallel_for(0, n, kGrain, [&](std::int64_t begin, std::int64_t end) {
-      tanh_and_tangents_backward_rows(upstream.data_ptr<scalar_t>(), a.data_ptr<scalar_t>(),
-                                      s.data_ptr<scalar_t>(), tangents.data_ptr<scalar_t>(), shape,
-                                      begin, end);
+      for (std::int64_t r = begin; r < end; ++r) {
+        scalar_t* h_bar = pg + r * w;
+        const scalar_t* ar = pa + r * w;
+        if (r >= rows) {
+          for (std::int64_t c = 0; c < w; ++c) h_bar[c] *= scalar_t(1) - ar[c] * ar[c];
+          continue;
+        }
+        const scalar_t* sr = ps + r * w;
+        for (std::int64_t j = 0; j < jets; ++j) {
+          scalar_t* u_bar = pg + (n + j * rows + r) * w;
+          const scalar_t* t = broadcast ? pt + j * w : pt + (j * rows + r) * w;
+          for (std::int64_t c = 0; c < w; ++c) {
+            h_bar[c] -= scalar_t(2) * ar[c] * u_bar[c] * t[c];
+            u_bar[c] *= sr[c];
+          }
+        }
+        for (std::int64_t c = 0; c < w; ++c) h_bar[c] *= sr[c];
+      }
     });
   });
 }
