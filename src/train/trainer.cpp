@@ -280,8 +280,9 @@ TrainResult Trainer::run() {
   result.steps = static_cast<int>(history_.rows().size());
   result.seconds = clock.seconds() - eval_seconds_;
   result.stop_signal = stop_signal;
+  // The checkpoint first, so that a failing evaluation loses no training.
+  if (comm_.rank() == 0) write_checkpoint(result.steps, consecutive_skips);
   if (comm_.rank() == 0 && stop_signal == 0) {
-    // Before the final checkpoint, so that a run resumed from it keeps this evaluation.
     for (double eps : o.eval_eps) {
       if (eps < regimes_.front().eps_low || eps > regimes_.back().eps_high) {
         log::warning(log::format("--eval-eps: ", eps, " lies outside the trained range [",
@@ -293,9 +294,10 @@ TrainResult Trainer::run() {
     if (eval_history_.rows().empty() || eval_history_.rows().back().step != result.steps) {
       const double wall_time = history_.rows().empty() ? 0 : history_.rows().back().wall_time;
       eval_history_.add(result.steps, wall_time, result.evaluations);
+      // Again with this evaluation, so that a run resumed from it keeps the whole history.
+      if (o.eval_every > 0) write_checkpoint(result.steps, consecutive_skips);
     }
   }
-  if (comm_.rank() == 0) write_checkpoint(result.steps, consecutive_skips);
   if (stop_signal != 0) {
     if (comm_.rank() == 0) {
       write_progress();
