@@ -29,6 +29,7 @@ std::map<std::string, std::string> Options::as_text() const {
       {"model.harmonics", text(model.harmonics)},
       {"model.hidden-size", text(model.hidden_size)},
       {"model.rho-output", model.rho_output},
+      {"model.uncollided", text(model.uncollided)},
       {"points.interior", text(sampling.interior)},
       {"points.boundary", text(sampling.boundary)},
       {"points.initial", text(sampling.initial)},
@@ -80,7 +81,8 @@ std::vector<std::string> problem_names() { return {"transport", "bgk"}; }
 std::vector<std::pair<std::string, std::string>> problem_defaults(const std::string& problem) {
   if (problem == "bgk") {
     return {{"eps-min", "0.001"},
-            {"eps-margin", "0"},  // not measured for BGK yet; its documented runs have none
+            {"eps-margin", "0"},        // not measured for BGK yet; its documented runs have none
+            {"model.uncollided", "0"},  // transport only
             {"regimes", "3"},
             {"eval-eps", "1,0.1,0.01,0.001"},
             {"quadrature", "40"}};

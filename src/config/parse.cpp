@@ -60,7 +60,8 @@ po::options_description describe(Options& o, std::string& eval_eps_text,
       ("model.encoding", with_default(&o.model.encoding), "ε representation: hidden (learned tanh features) or raw (normalised log ε)")
       ("model.harmonics", with_default(&o.model.harmonics), "Fourier harmonics K of the hidden representation")
       ("model.hidden-size", with_default(&o.model.hidden_size), "size d_h of the hidden representation")
-      ("model.rho-output", with_default(&o.model.rho_output), "density output: exp (rho = exp(-o)) or hard-initial (rho = f0 + (t/T) exp(-o), exact at t = 0)");
+      ("model.rho-output", with_default(&o.model.rho_output), "density output: exp (rho = exp(-o)) or hard-initial (rho = f0 + (t/T) exp(-o), exact at t = 0)")
+      ("model.uncollided", with_default(&o.model.uncollided), "transport only: E >= 0; the left inflow's uncollided flux, weighted exp(-(E/eps)^2), is taken in closed form and the networks learn the collided rest (the kinetic front at eps ~ 1 leaves the networks); 0: off");
 
   po::options_description sampling("Sampling");
   sampling.add_options()
@@ -254,6 +255,10 @@ void validate(const Options& o) {
   require(o.problem != "bgk" || o.sampling.front == 0, "--points.front",
           "is for --problem transport only (bgk has no inflow boundary), got " +
               show(o.sampling.front));
+  require(std::isfinite(o.model.uncollided) && o.model.uncollided >= 0, "--model.uncollided",
+          "must be >= 0, got " + show(o.model.uncollided));
+  require(o.problem != "bgk" || o.model.uncollided == 0, "--model.uncollided",
+          "applies to --problem transport only, got " + show(o.model.uncollided));
   require(std::isfinite(o.sampling.front_width) && o.sampling.front_width >= 1,
           "--points.front-width", "must be >= 1, got " + show(o.sampling.front_width));
   require(o.sampling.quadrature >= 2 && o.sampling.quadrature % 2 == 0, "--quadrature",

@@ -11,6 +11,12 @@
 #include "hrgrad/reference/transport.hpp"
 
 namespace hrgrad::physics {
+namespace {
+// e^{-c/v} on [v_min, 1] is smooth (c/v_min = κ t/ε is bounded), so this many nodes give it
+// to float64 rounding at ε >= 0.01 (tested against a fine trapezoid rule).
+constexpr int kUncollidedNodes = 48;
+}  // namespace
+
 TransportApnnImpl::TransportApnnImpl(const TransportSettings& s) {
   encoder = register_module(
       "encoder", model::EpsEncoder(s.eps_min, s.eps_max, s.encoding, s.harmonics, s.hidden_size));
@@ -28,6 +34,9 @@ TransportProblem::TransportProblem(const TransportSettings& settings)
   const auto options = torch::TensorOptions().dtype(torch::kFloat64);
   nodes_ = torch::tensor(rule.nodes, options).to(settings.device, settings.dtype);
   weights_ = (0.5 * torch::tensor(rule.weights, options)).to(settings.device, settings.dtype);
+  const auto speeds = gauss_legendre(kUncollidedNodes, 0.0, 1.0);
+  speed_nodes_ = torch::tensor(speeds.nodes, options).to(settings.device, settings.dtype);
+  speed_weights_ = torch::tensor(speeds.weights, options).to(settings.device, settings.dtype);
   positive_ = nodes_ > 0;
   negative_ = nodes_ < 0;
 }
@@ -38,6 +47,28 @@ std::vector<std::string> TransportProblem::component_names() const {
 
 torch::Tensor TransportProblem::average(const torch::Tensor& values) const {
   return torch::matmul(values, weights_).unsqueeze(1);
+}
+
+torch::Tensor TransportProblem::uncollided_weight(const torch::Tensor& eps) const {
+  return torch::exp(-(settings_.uncollided / eps).square());
+}
+
+torch::Tensor TransportProblem::uncollided_density(const torch::Tensor& t, const torch::Tensor& x,
+                                                   const torch::Tensor& eps) const {
+  const auto& s = settings_;
+  if (s.uncollided == 0) return torch::zeros_like(t);
+  torch::NoGradGuard no_grad;  // a known function of the points, not of the parameters
+  const torch::Tensor alpha = uncollided_weight(eps);
+  if (alpha.max().item<double>() == 0) return torch::zeros_like(t);  // small ε: α underflows
+  // Speeds v that have reached x by t from x = 0 (x <= v t/ε): v in [v_min, 1].
+  const torch::Tensor v_min =
+      torch::where(t > 0, torch::clamp_max(eps * x / t, 1.0), torch::ones_like(t));
+  const torch::Tensor span = 1.0 - v_min;
+  const torch::Tensor v = v_min + span * speed_nodes_.unsqueeze(0);  // (B, Q)
+  const torch::Tensor kappa = s.sigma_s / eps + s.sigma_a * eps;
+  const torch::Tensor integral =
+      span * torch::matmul(torch::exp(-kappa * x / v), speed_weights_).unsqueeze(1);
+  return 0.5 * s.inflow_left * alpha * integral;
 }
 
 TransportFields TransportProblem::fields(const torch::Tensor& t, const torch::Tensor& x,
@@ -161,7 +192,9 @@ TaskLoss TransportProblem::loss_at(const TransportPoints& points, Part part) {
   const torch::Tensor eps2 = eps_in * eps_in;
   const torch::Tensor micro = eps2 * in.g_t + eps_in * (v * in.g_x - in.flux_x) + v * in.rho_x +
                               (s.sigma_s + s.sigma_a * eps2) * in.g;
-  const torch::Tensor macro = in.rho_t + in.flux_x + s.sigma_a * in.rho - s.source;
+  torch::Tensor macro = in.rho_t + in.flux_x + s.sigma_a * in.rho - s.source;
+  // The collided part gains what the uncollided flux loses to scattering: σ_s <f_u> / ε².
+  if (s.uncollided > 0) macro = macro - s.sigma_s * uncollided_density(t_in, x_in, eps_in) / eps2;
 
   // Inflow boundaries: f = ρ + ε g at the incoming nodes.
   const torch::Tensor f_left =
@@ -173,8 +206,12 @@ TaskLoss TransportProblem::loss_at(const TransportPoints& points, Part part) {
   const torch::Tensor f_initial = initial.rho + eps_ic * initial.g;
 
   TaskLoss loss;
+  // The uncollided flux meets α f_L of the left inflow; the networks meet the rest.
+  const torch::Tensor left_target = s.uncollided > 0
+                                        ? s.inflow_left * (1.0 - uncollided_weight(eps_bd))
+                                        : torch::full_like(eps_bd, s.inflow_left);
   loss.components = {part_mse(micro, interior), part_mse(macro, interior),
-                     part_mse(f_left - s.inflow_left, boundary),
+                     part_mse(f_left - left_target, boundary),
                      part_mse(f_right - s.inflow_right, boundary),
                      part_mse(f_initial - s.initial, initial_points)};
   loss.total = loss.components[0] + loss.components[1] +
@@ -223,7 +260,7 @@ Evaluation TransportProblem::evaluate(double eps) {
   const auto out = fields(t, x, e, false);
   Field field;
   field.name = "rho";
-  field.prediction = to_doubles(out.rho);
+  field.prediction = to_doubles(out.rho + uncollided_density(t, x, e));
 
   const auto& s = settings_;
   reference::TransportSettings rs;

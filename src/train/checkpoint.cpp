@@ -139,7 +139,8 @@ const std::vector<std::string>& fingerprint_keys() {
       "problem",          "eps-min",        "eps-max",         "regimes",
       "t-final",          "quadrature",     "dtype",           "model.width",
       "model.depth",      "model.encoding", "model.harmonics", "model.hidden-size",
-      "model.rho-output", "bgk.envelope",   "bgk.initial",     "eps-margin"};
+      "model.rho-output", "bgk.envelope",   "bgk.initial",     "eps-margin",
+      "model.uncollided"};
   return keys;
 }
 
@@ -149,7 +150,8 @@ std::string fingerprint_hash(const std::map<std::string, std::string>& options_t
     if (!options_text.count(key)) continue;  // a key of another problem
     // Checkpoints from before --eps-margin existed trained without one: their hash holds no
     // entry, and a run without a margin resumes them.
-    if (key == "eps-margin" && std::stod(options_text.at(key)) == 0) continue;
+    if ((key == "eps-margin" || key == "model.uncollided") && std::stod(options_text.at(key)) == 0)
+      continue;
     const std::string entry = key + "=" + show(options_text, key) + "\n";
     hash.add(entry.data(), entry.size());
   }

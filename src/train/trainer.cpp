@@ -69,6 +69,7 @@ std::unique_ptr<physics::Problem> make_problem(const config::Options& o, torch::
   s.front = o.sampling.front;
   s.front_width = o.sampling.front_width;
   s.rho_output = o.model.rho_output;
+  s.uncollided = o.model.uncollided;
   return std::make_unique<physics::TransportProblem>(s);
 }
 

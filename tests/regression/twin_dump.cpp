@@ -50,7 +50,9 @@ int main(int argc, char** argv) {
   if (dtype != "float32" && dtype != "float64") return usage("dtype must be float32 or float64");
   torch::set_num_threads(1);
 
-  physics::TransportSettings s;  // the defaults of launch/configs/default.ini
+  // default.ini's networks, points and losses, without its ε margin and uncollided split (the
+  // twin has no split; it adds a closed-form term and no network work).
+  physics::TransportSettings s;
   s.dtype = dtype == "float64" ? torch::kFloat64 : torch::kFloat32;
   physics::TransportProblem problem(s);
   const auto regimes = physics::log_uniform_regimes(s.eps_min, s.eps_max, 4);

@@ -33,6 +33,10 @@ struct TransportSettings {
   std::string encoding = "hidden";
   // exp: ρ = exp(-o); hard-initial: ρ = f_0 + (t/T) exp(-o), exact at t = 0.
   std::string rho_output = "exp";
+  // The left inflow's uncollided flux f_u = α(ε) f_L exp(-κ x/v) on v > ε x/t (κ = σ_s/ε + ε σ_a),
+  // α(ε) = exp(-(uncollided/ε)²), is known in closed form: the networks then carry the collided
+  // rest f - f_u only. 0: off (α = 0; the limit uncollided -> 0 would be α = 1).
+  double uncollided = 0.0;
   int harmonics = 4, hidden_size = 8;
   std::uint64_t seed = 0;
   torch::Dtype dtype = torch::kFloat32;
@@ -99,11 +103,16 @@ class TransportProblem final : public Problem {
   TransportPoints sample(const Regime& regime, std::int64_t step) const;
   // Loss of `part` of the given samples (the seam the tests use with hand-picked points).
   TaskLoss loss_at(const TransportPoints& points, Part part = {});
+  // <f_u>(t, x, ε), the velocity average of the uncollided inflow (zero when it is off): the
+  // density is this plus the network's ρ.
+  torch::Tensor uncollided_density(const torch::Tensor& t, const torch::Tensor& x,
+                                   const torch::Tensor& eps) const;
   TransportApnn& model() { return model_; }
   const TransportSettings& settings() const { return settings_; }
 
  private:
   torch::Tensor average(const torch::Tensor& values) const;  // <·> over nodes: (B,K) -> (B,1)
+  torch::Tensor uncollided_weight(const torch::Tensor& eps) const;  // α(ε)
   // The ρ network's inputs (t̂, x̂, z) per sample and ĝ's (t̂, x̂, v_k, z) per (sample, node).
   std::pair<torch::Tensor, torch::Tensor> network_inputs(const torch::Tensor& t,
                                                          const torch::Tensor& x,
@@ -111,7 +120,9 @@ class TransportProblem final : public Problem {
 
   TransportSettings settings_;
   TransportApnn model_{nullptr};
-  torch::Tensor nodes_, weights_;      // (K), weights sum to 1 so <φ> = Σ w_k φ_k
+  torch::Tensor nodes_, weights_;  // (K), weights sum to 1 so <φ> = Σ w_k φ_k
+  // Gauss-Legendre on [0, 1] for the uncollided density's integral over v.
+  torch::Tensor speed_nodes_, speed_weights_;
   torch::Tensor positive_, negative_;  // masks of the inflow nodes at x = 0 and x = 1
   TransportFieldProvider provider_;
   ReferenceCache reference_cache_;  // also keeps each ε's reference in memory

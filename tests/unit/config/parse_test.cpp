@@ -75,6 +75,7 @@ TEST(Parse, BgkProblemHasItsOwnDefaults) {
   EXPECT_EQ(o->bgk.weights, (std::vector<double>{1, 1, 1, 1, 1, 1, 1, 10, 1, 10, 10}));
   EXPECT_EQ(o->as_text().at("bgk.v-max"), "10");
   EXPECT_EQ(o->as_text().at("bgk.initial"), "penalty");
+  EXPECT_DOUBLE_EQ(o->model.uncollided, 0.0);
 
   const auto given = parse_args({"--problem", "bgk", "--regimes", "2", "--eps-min", "1e-2"});
   ASSERT_TRUE(given);
@@ -96,6 +97,7 @@ TEST(Parse, BgkProblemHasItsOwnDefaults) {
   ASSERT_TRUE(transport);
   EXPECT_EQ(transport->regimes, 4);
   EXPECT_EQ(transport->sampling.quadrature, 16);
+  EXPECT_DOUBLE_EQ(transport->model.uncollided, 0.15);
   EXPECT_EQ(transport->as_text().count("bgk.weights"), 0u);
   EXPECT_NE(hrgrad::config::help_text().find("With --problem bgk these defaults differ"),
             std::string::npos);
@@ -121,6 +123,9 @@ TEST(Parse, InvalidValuesNameTheOption) {
       {{"--model.width", "0"}, "--model.width"},
       {{"--model.encoding", "cubic"}, "--model.encoding"},
       {{"--model.rho-output", "linear"}, "--model.rho-output"},
+      {{"--model.uncollided", "-0.1"}, "--model.uncollided"},
+      {{"--model.uncollided", "nan"}, "--model.uncollided"},
+      {{"--problem", "bgk", "--model.uncollided", "0.1"}, "--model.uncollided"},
       {{"--dtype", "half"}, "--dtype"},
       {{"--exchange", "ring"}, "--exchange"},
       {{"--problem", "euler"}, "--problem"},

@@ -8,6 +8,7 @@
 #include "hrgrad/reference/solution.hpp"
 #include "parts_add_up.hpp"
 
+#include <cmath>
 #include <cstdio>
 
 namespace {
@@ -212,6 +213,99 @@ TEST(TransportLoss, DiffusionLimitMicroResidualIsOrderEps) {
     EXPECT_NEAR(loss.components[0].item<double>() / (eps * eps), limit, 3 * eps * limit) << eps;
     EXPECT_LT(loss.components[1].item<double>(), 1e-24) << eps;
   }
+}
+
+// Zero networks: the fields are the uncollided flux's alone.
+void zero_fields(TransportProblem& problem) {
+  problem.set_fields([&](const torch::Tensor& t, const torch::Tensor&, const torch::Tensor&, bool) {
+    TransportFields out;
+    out.rho = out.rho_t = out.rho_x = out.flux_x = torch::zeros_like(t);
+    out.g = out.g_t = out.g_x = torch::zeros({t.size(0), problem.nodes().size(0)}, t.options());
+    return out;
+  });
+}
+
+// <f_u> = α f_L/2 ∫ exp(-κ x/v) dv over v in [ε x/t, 1], against a fine midpoint rule, and its
+// closed forms at the inflow (x = 0: α f_L/2) and before the front arrives (x > t/ε: 0).
+TEST(TransportUncollided, DensityIsTheVelocityAverageOfTheUncollidedInflow) {
+  auto s = small_settings();
+  s.uncollided = 0.2;
+  s.sigma_s = 1.0;
+  s.sigma_a = 0.5;
+  s.inflow_left = 2.0;
+  TransportProblem problem(s);
+  const auto opts = torch::TensorOptions().dtype(torch::kFloat64);
+  auto at = [&](double t, double x, double eps) {
+    return problem
+        .uncollided_density(torch::full({1, 1}, t, opts), torch::full({1, 1}, x, opts),
+                            torch::full({1, 1}, eps, opts))
+        .item<double>();
+  };
+  for (double eps : {1.0, 0.3, 0.05}) {
+    const double alpha = std::exp(-std::pow(0.2 / eps, 2)), kappa = 1.0 / eps + 0.5 * eps;
+    EXPECT_NEAR(at(0.07, 0.0, eps), alpha, 1e-14) << eps;
+    EXPECT_EQ(at(0.0, 0.3, eps), 0.0) << eps;
+    EXPECT_EQ(at(0.05, 0.06 / eps, eps), 0.0) << eps;
+    for (double x : {0.01, 0.03}) {
+      const double t = 0.08, v_min = std::min(1.0, eps * x / t);
+      const int n = 200000;
+      double sum = 0;
+      for (int i = 0; i < n; ++i) {
+        const double v = v_min + (1 - v_min) * (i + 0.5) / n;
+        sum += std::exp(-kappa * x / v);
+      }
+      const double expected = 0.5 * 2.0 * alpha * sum * (1 - v_min) / n;
+      EXPECT_NEAR(at(t, x, eps), expected, 1e-9 * expected + 1e-300) << eps << " " << x;
+    }
+  }
+}
+
+// Off by default: no density, and the left inflow target is f_L itself.
+TEST(TransportUncollided, OffMeansNoUncollidedPart) {
+  TransportProblem problem(small_settings());
+  const auto opts = torch::TensorOptions().dtype(torch::kFloat64);
+  const auto d = problem.uncollided_density(torch::full({3, 1}, 0.05, opts),
+                                            torch::zeros({3, 1}, opts), torch::ones({3, 1}, opts));
+  EXPECT_EQ(d.abs().max().item<double>(), 0.0);
+  zero_fields(problem);
+  const auto loss = problem.task_loss(log_uniform_regimes(1e-4, 1.0, 4)[3], 2, {});
+  EXPECT_DOUBLE_EQ(loss.components[2].item<double>(), 1.0);  // (0 - f_L)² at every node
+}
+
+// The collided part's equations: the macro residual of zero networks is -σ_s <f_u>/ε², and the
+// networks owe the left inflow only (1 - α) f_L.
+TEST(TransportUncollided, CollidedPartGainsTheScatteredSource) {
+  auto s = small_settings();
+  s.uncollided = 0.3;
+  TransportProblem problem(s);
+  zero_fields(problem);
+  auto points = problem.sample(log_uniform_regimes(1e-2, 1.0, 2)[1], 4);
+  points.x_in = points.x_in * 0.05;  // inside the front, x < t/ε, where <f_u> > 0
+  const auto loss = problem.loss_at(points);
+  const torch::Tensor source = s.sigma_s *
+                               problem.uncollided_density(points.t_in, points.x_in, points.eps_in) /
+                               points.eps_in.square();
+  EXPECT_GT(source.abs().max().item<double>(), 1e-3);
+  EXPECT_NEAR(loss.components[1].item<double>(), source.square().mean().item<double>(), 1e-14);
+  EXPECT_EQ(loss.components[0].item<double>(), 0.0);
+  const torch::Tensor alpha = torch::exp(-(0.3 / points.eps_bd).square());
+  EXPECT_NEAR(loss.components[2].item<double>(), (1 - alpha).square().mean().item<double>(), 1e-14);
+}
+
+// Without scattering the uncollided flux is the whole solution: zero networks then have zero
+// loss, and their density (the uncollided one alone) matches the finite-volume solver's.
+TEST(TransportUncollided, PureAbsorptionIsSolvedByTheUncollidedFluxAlone) {
+  auto s = small_settings();
+  s.uncollided = 1e-6;  // α = 1 at the ε used here
+  s.sigma_s = 0.0;
+  s.sigma_a = 1.0;
+  TransportProblem problem(s);
+  zero_fields(problem);
+  const auto loss = problem.task_loss(Regime{0, 0.5, 1.0}, 3, {});
+  EXPECT_LT(loss.total.item<double>(), 1e-20);
+  const auto e = problem.evaluate(1.0);
+  EXPECT_GT(e.fields[0].prediction[0], 0.4);
+  EXPECT_LT(e.fields[0].relative_l2, 1e-2);
 }
 
 TEST(TransportEvaluation, EveryEpsHasTheSolverReference) {
