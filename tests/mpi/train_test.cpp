@@ -185,7 +185,9 @@ void expect_same_evaluations(const train::EvalHistory& straight, const train::Ev
     for (std::size_t k = 0; k < 2; ++k)
       EXPECT_EQ(resumed.rows()[i].relative_l2[k], straight.rows()[i].relative_l2[k])
           << "evaluation " << i << " eps " << k;
-    if (i > 0) EXPECT_GE(straight.rows()[i].wall_time, straight.rows()[i - 1].wall_time);
+    if (i > 0) {
+      EXPECT_GE(straight.rows()[i].wall_time, straight.rows()[i - 1].wall_time);
+    }
   }
   ASSERT_EQ(final_evaluations.size(), 2u);
   EXPECT_EQ(straight.rows()[3].relative_l2[0], final_evaluations[0].fields[0].relative_l2);
