@@ -50,16 +50,16 @@ torch::Tensor TransportProblem::average(const torch::Tensor& values) const {
 }
 
 torch::Tensor TransportProblem::uncollided_weight(const torch::Tensor& eps) const {
+  if (settings_.uncollided == 0) return torch::zeros_like(eps);  // off (not the limit, α = 1)
   return torch::exp(-(settings_.uncollided / eps).square());
 }
 
 torch::Tensor TransportProblem::uncollided_density(const torch::Tensor& t, const torch::Tensor& x,
                                                    const torch::Tensor& eps) const {
   const auto& s = settings_;
-  if (s.uncollided == 0) return torch::zeros_like(t);
   torch::NoGradGuard no_grad;  // a known function of the points, not of the parameters
   const torch::Tensor alpha = uncollided_weight(eps);
-  if (alpha.max().item<double>() == 0) return torch::zeros_like(t);  // small ε: α underflows
+  if (alpha.max().item<double>() == 0) return torch::zeros_like(t);  // off, or α underflows
   // Speeds v that have reached x by t from x = 0 (x <= v t/ε): v in [v_min, 1].
   const torch::Tensor v_min =
       torch::where(t > 0, torch::clamp_max(eps * x / t, 1.0), torch::ones_like(t));
@@ -207,9 +207,7 @@ TaskLoss TransportProblem::loss_at(const TransportPoints& points, Part part) {
 
   TaskLoss loss;
   // The uncollided flux meets α f_L of the left inflow; the networks meet the rest.
-  const torch::Tensor left_target = s.uncollided > 0
-                                        ? s.inflow_left * (1.0 - uncollided_weight(eps_bd))
-                                        : torch::full_like(eps_bd, s.inflow_left);
+  const torch::Tensor left_target = s.inflow_left * (1.0 - uncollided_weight(eps_bd));
   loss.components = {part_mse(micro, interior), part_mse(macro, interior),
                      part_mse(f_left - left_target, boundary),
                      part_mse(f_right - s.inflow_right, boundary),

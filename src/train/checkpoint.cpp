@@ -148,8 +148,8 @@ std::string fingerprint_hash(const std::map<std::string, std::string>& options_t
   Fnv1a hash;
   for (const auto& key : fingerprint_keys()) {
     if (!options_text.count(key)) continue;  // a key of another problem
-    // Checkpoints from before --eps-margin existed trained without one: their hash holds no
-    // entry, and a run without a margin resumes them.
+    // Checkpoints from before --eps-margin and --model.uncollided existed trained without them:
+    // their hash holds no entry for either, and a run with both at 0 resumes them.
     if ((key == "eps-margin" || key == "model.uncollided") && std::stod(options_text.at(key)) == 0)
       continue;
     const std::string entry = key + "=" + show(options_text, key) + "\n";
