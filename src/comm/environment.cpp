@@ -72,6 +72,7 @@ int guarded_main(Environment& env, const std::function<void()>& setup,
   } catch (const std::exception& e) {
     world.abort(e.what(), kExitFailure);
   }
+  std::abort();  // not reached; GCC 13 does not carry [[noreturn]] through a virtual call
 }
 
 }  // namespace hrgrad::comm

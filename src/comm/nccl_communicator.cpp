@@ -3,6 +3,8 @@
 #include <cuda_runtime_api.h>
 #include <nccl.h>
 
+#include <cstdlib>
+
 #include "hrgrad/core/error.hpp"
 #include "hrgrad/core/log.hpp"
 #include "hrgrad/core/partition.hpp"
@@ -189,6 +191,7 @@ void NcclCommunicator::abort(const std::string& message, int status) {
   if (native_ && native_->comm) ncclCommAbort(native_->comm);
   native_.reset();
   host_.abort(message, status);
+  std::abort();  // not reached; GCC 13 does not carry [[noreturn]] through a virtual call
 }
 
 }  // namespace hrgrad::comm

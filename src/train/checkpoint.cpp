@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <sstream>
+#include <type_traits>
+#include <utility>
 
 #include "hrgrad/core/error.hpp"
 #include "hrgrad/core/log.hpp"
@@ -41,8 +44,21 @@ std::string stem(const std::string& output) {
   return output;
 }
 
-std::string adam_key(const torch::Tensor& p) {
-  return c10::guts::to_string(p.unsafeGetTensorImpl());
+// LibTorch keys an optimizer's per-parameter state by the parameter's TensorImpl address: as
+// text (what streaming the pointer prints) in older releases (1.13, Debian 12's), as the pointer
+// itself in newer ones (2.11 on the GPU machine).
+using OptimizerStateKey =
+    std::decay_t<decltype(std::declval<torch::optim::Optimizer&>().state())>::key_type;
+
+template <class Key = OptimizerStateKey>
+Key adam_key(const torch::Tensor& p) {
+  if constexpr (std::is_same_v<Key, std::string>) {
+    std::ostringstream text;
+    text << p.unsafeGetTensorImpl();
+    return text.str();
+  } else {
+    return p.unsafeGetTensorImpl();
+  }
 }
 
 std::vector<std::size_t> shape_of(const torch::Tensor& t) {

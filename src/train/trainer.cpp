@@ -156,8 +156,8 @@ Trainer::Trainer(const config::Options& options, comm::Communicator& comm)
                         options.exchange, " exchange, ", count, " parameters, ",
                         options.train.dtype));
   if (device_.is_cuda()) {
-    log::info(log::format("  device cuda (rank 0 on GPU ", device_.index(), "), exchange through ",
-                          data_path));
+    log::info(log::format("  device cuda (rank 0 on GPU ", static_cast<int>(device_.index()),
+                          "), exchange through ", data_path));
   }
   for (const auto& regime : regimes_) {
     const auto ranks = topology_.ranks_of(regime.index);

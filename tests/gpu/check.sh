@@ -39,6 +39,9 @@ echo "nccl: ${nccl_h:-no nccl.h} ${nccl_so:-no libnccl}"
 prefixes=$torch_prefix
 runtime_path=$(dirname "${nccl_so:-/}")
 config=(-DCMAKE_BUILD_TYPE=Release)
+# Ninja: a CUDA image carries it with PyTorch (make may be missing), and its -k 0 is used below.
+command -v ninja >/dev/null || { echo "check.sh: ninja is needed (pip install ninja)" >&2; exit 2; }
+config+=(-G Ninja)
 mpiexec=mpirun
 if [ -n "$deps" ]; then
   usr=$deps/usr lib=$deps/usr/lib/x86_64-linux-gnu
@@ -70,7 +73,8 @@ else
 fi
 echo "configure: ${result[configure]}"
 
-if cmake --build "$build" -j "$(nproc)" --target hrgrad-train gpu_test gpu_mpi_test \
+# -k 0: keep going past the first error, so that one round trip shows every file that fails.
+if cmake --build "$build" -j "$(nproc)" --target hrgrad-train gpu_test gpu_mpi_test -- -k 0 \
   >"$logs/build.log" 2>&1; then
   result[build]=ok
 else
