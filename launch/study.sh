@@ -5,7 +5,8 @@
 # tables the errors per test ε (mean ± spread over seeds, worst regime, steps and wall time).
 #   usage: launch/study.sh [--problem transport|bgk|both] [--methods "sum ... specialist"]
 #            [--encodings "hidden raw"] [--seeds N] [--steps N] [--points N] [--evals K]
-#            [--eps LIST] [--band W] [--margin D] [-j N] [--threads N] [--out DIR] [--list]
+#            [--eps LIST] [--band W] [--margin D] [--regimes N] [-j N] [--threads N] [--out DIR]
+#            [--list]
 #            [-- more hrgrad-train options]
 # Each run writes DIR/<problem>/<method>_<encoding>_s<seed>.h5 (specialist_eps<ε>_s<seed>.h5),
 # evaluated at K evenly spaced steps (the earlier ones in DIR/<problem>/progress/). A run whose
@@ -20,8 +21,9 @@ train="$build/hrgrad-train"
 py=/usr/bin/python3
 report="$root/launch/study_report.py"
 
-problem=both methods="sum mean pcgrad mgda config nash-mtl hrgrad1 hrgrad0 specialist"
-encodings="hidden raw" seeds=3 steps=3000 points=128 evals=4 eps="" band=0.1 margin="" jobs=1
+problem=both methods="sum mean pcgrad mgda config nash-mtl hrgrad1 hrgrad0.1 hrgrad0 specialist"
+encodings="hidden raw" seeds=3 steps=3000 points=128 evals=4 eps="" band=0.1 margin="" regimes=""
+jobs=1
 threads="" list=0
 out="$root/runs/study"
 
@@ -36,17 +38,17 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --) shift; break ;;
     --problem | --methods | --encodings | --seeds | --steps | --points | --evals | --eps | --band | \
-      --margin | -j | --jobs | --threads | --out)
+      --margin | --regimes | -j | --jobs | --threads | --out)
       [ $# -ge 2 ] || die "$1 needs a value"
       case "$1" in
         --problem) problem=$2 ;; --methods) methods=$2 ;; --encodings) encodings=$2 ;;
         --seeds) seeds=$2 ;; --steps) steps=$2 ;; --points) points=$2 ;; --evals) evals=$2 ;;
         --eps) eps=$2 ;; --band) band=$2 ;; -j | --jobs) jobs=$2 ;; --threads) threads=$2 ;;
-        --out) out=$2 ;; --margin) margin=$2 ;;
+        --out) out=$2 ;; --margin) margin=$2 ;; --regimes) regimes=$2 ;;
       esac
       shift 2 ;;
     --list) list=1; shift ;;
-    -h | --help) sed -n '2,15p' "${BASH_SOURCE[0]}" | cut -c3-; exit 0 ;;
+    -h | --help) sed -n '2,16p' "${BASH_SOURCE[0]}" | cut -c3-; exit 0 ;;
     *) die "unknown argument '$1' (see the usage at the top of launch/study.sh)" ;;
   esac
 done
@@ -81,6 +83,7 @@ if [ -n "$threads" ]; then integer --threads "$threads"; else threads=$(( $(npro
 [ "$threads" -ge 1 ] || threads=1
 number --band "$band"
 if [ -n "$margin" ] && [ "$margin" != 0 ]; then number --margin "$margin"; fi
+if [ -n "$regimes" ]; then integer --regimes "$regimes"; fi
 if [ -n "$eps" ]; then
   for e in ${eps//,/ }; do number --eps "$e"; done
 fi
@@ -126,7 +129,7 @@ for p in $problems; do
       agg=(--aggregator "$m")
       [[ "$m" =~ ^hrgrad[0-9.]+$ ]] && agg=(--aggregator hrgrad --hrgrad.rho "${m#hrgrad}")
       for enc in $encodings; do
-        runs+=("$p ${m}_${enc}_s$s $budget --seed $s ${agg[*]} --model.encoding $enc --eval-eps $test_eps${margin:+ --eps-margin $margin}")
+        runs+=("$p ${m}_${enc}_s$s $budget --seed $s ${agg[*]} --model.encoding $enc --eval-eps $test_eps${margin:+ --eps-margin $margin}${regimes:+ --regimes $regimes}")
       done
     done
   done

@@ -36,7 +36,7 @@ from script_errors import Parser
 PROG = "study_report.py"
 FIELDS = ("rho", "m", "E")
 # Row order of the known methods (docs/study.md); others follow alphabetically, specialists last.
-ORDER = ["sum", "mean", "pcgrad", "mgda", "config", "nash-mtl", "hrgrad1", "hrgrad0"]
+ORDER = ["sum", "mean", "pcgrad", "mgda", "config", "nash-mtl", "hrgrad1", "hrgrad0.1", "hrgrad0"]
 STEM = re.compile(r"^(?P<method>.+)_s(?P<seed>\d+)$")
 PROGRESS = re.compile(r"^(?P<stem>.+_s\d+)_step(?P<step>\d+)\.h5$")
 

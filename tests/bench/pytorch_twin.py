@@ -253,9 +253,9 @@ def mode2_loss(model, nodes, w, p):
     return total, comps
 
 
-# ---- HRGrad (src/aggregate/hrgrad.cpp, default rho = 1, rcond = 1e-10) -------------------------
+# ---- HRGrad (src/aggregate/hrgrad.cpp, default rho = 0.1, rcond = 1e-10) -------------------------
 
-def hrgrad_weights(gram, rho=1.0, rcond=1e-10):
+def hrgrad_weights(gram, rho=0.1, rcond=1e-10):
     """Weights w of the update sum_i w_i g_i from the Gram matrix (float64 numpy)."""
     m = gram.shape[0]
     norms = np.sqrt(np.maximum(np.diag(gram), 0.0))

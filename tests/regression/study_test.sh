@@ -27,21 +27,22 @@ has() {  # has <file> <fixed string> <what>
   grep -qF -- "$2" "$1" || { echo "FAIL: $3: '$2' not in $1"; fail=1; }
 }
 
-# 0. The default plan (--list): 8 methods x 2 encodings x 3 seeds per problem, and specialists
-# for the 5 transport and 4 BGK test ε x 3 seeds: 63 + 60 runs, nothing trained or created.
+# 0. The default plan (--list): 9 methods x 2 encodings x 3 seeds per problem, and specialists
+# for the 5 transport and 4 BGK test ε x 3 seeds: 69 + 66 runs, nothing trained or created.
 bash "$study" --list --out "$dir/none" >"$dir/plan.txt" 2>&1 || { echo "FAIL: --list exited $?"; fail=1; }
 plan=$(awk '{ n[$1 " " ($2 ~ /^specialist/ ? "specialist" : "grid")]++ } END { for (k in n) print k, n[k] }' \
   "$dir/plan.txt" | sort | tr '\n' ';')
-[ "$plan" = "bgk grid 48;bgk specialist 12;transport grid 48;transport specialist 15;" ] ||
+[ "$plan" = "bgk grid 54;bgk specialist 12;transport grid 54;transport specialist 15;" ] ||
   { echo "FAIL: the default plan is $plan"; fail=1; }
 has "$dir/plan.txt" "transport hrgrad0_raw_s2 --problem transport --points.interior 128 --points.boundary 64 --points.initial 64 --seed 2 --aggregator hrgrad --hrgrad.rho 0 --model.encoding raw --eval-eps 1,0.1,0.01,0.001,0.0001" "the plan"
 has "$dir/plan.txt" "bgk specialist_eps0.001_s1 --problem bgk --points.interior 128 --points.boundary 64 --points.initial 64 --seed 1 --aggregator sum --regimes 1 --eps-min 0.000891251 --eps-max 0.00112202 --eps-margin 0 --eval-eps 0.001" "the plan"
 [ -e "$dir/none" ] && { echo "FAIL: --list created the study folder"; fail=1; }
-# --margin reaches the grid runs only; the specialists keep none.
+# --margin and --regimes reach the grid runs only; the specialists keep one regime, no margin.
 bash "$study" --list --problem transport --seeds 1 --methods "sum specialist" --encodings hidden \
-  --margin 0.3 >"$dir/plan_margin.txt" 2>&1 || { echo "FAIL: --list --margin exited $?"; fail=1; }
-has "$dir/plan_margin.txt" "transport sum_hidden_s0 --problem transport --points.interior 128 --points.boundary 64 --points.initial 64 --seed 0 --aggregator sum --model.encoding hidden --eval-eps 1,0.1,0.01,0.001,0.0001 --eps-margin 0.3" "the plan with --margin"
-has "$dir/plan_margin.txt" "--eps-max 1.12202 --eps-margin 0 --eval-eps 1" "the plan with --margin"
+  --margin 0.3 --regimes 5 >"$dir/plan_margin.txt" 2>&1 ||
+  { echo "FAIL: --list --margin --regimes exited $?"; fail=1; }
+has "$dir/plan_margin.txt" "transport sum_hidden_s0 --problem transport --points.interior 128 --points.boundary 64 --points.initial 64 --seed 0 --aggregator sum --model.encoding hidden --eval-eps 1,0.1,0.01,0.001,0.0001 --eps-margin 0.3 --regimes 5" "the plan with --margin --regimes"
+has "$dir/plan_margin.txt" "--regimes 1 --eps-min 0.891251 --eps-max 1.12202 --eps-margin 0 --eval-eps 1" "the plan with --margin --regimes"
 
 # 1. The tiny study.
 if ! bash "$study" "${args[@]}" --out "$dir/s" -- "${tiny[@]}" >"$dir/run1.txt" 2>&1; then
@@ -156,6 +157,7 @@ expect_error "--evals" bash "$study" --steps 3 --evals 5
 expect_error "--eps" bash "$study" --eps 1,-1
 expect_error "--band" bash "$study" --band 0
 expect_error "--margin" bash "$study" --margin x
+expect_error "--regimes" bash "$study" --regimes 0
 expect_error "'--eps-margin' after --" bash "$study" --out "$dir/b" -- --eps-margin 0.3
 expect_error "--jobs" bash "$study" -j 0
 expect_error "--threads" bash "$study" --threads x

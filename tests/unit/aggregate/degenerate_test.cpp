@@ -153,10 +153,11 @@ TEST(Degenerate, DuplicatedGradients) {
       EXPECT_GE(r.diagnostics.min_update_cosine, -1e-12) << name;
     }
   }
-  // Duplicates keep the equal-angle system solvable: HRGrad and ConFIG still serve every task
-  // at the same rate, and say the cosine matrix is singular.
+  // Duplicates keep the equal-angle system solvable: HRGrad's equal-angle rule (rho = 1) and
+  // ConFIG still serve every task at the same rate, and say the cosine matrix is singular.
   for (const std::string name : {"hrgrad", "config"}) {
-    const Result r = run(name, g);
+    const Parameters equal_angle = name == "hrgrad" ? Parameters{{"rho", "1"}} : Parameters{};
+    const Result r = make_aggregator(name, equal_angle, 1)->aggregate(g);
     const Eigen::VectorXd c = r.diagnostics.update_cosines;
     EXPECT_NEAR(c.maxCoeff() - c.minCoeff(), 0.0, 1e-12) << name;
     EXPECT_TRUE(has_note(r, "rank 3 < 4")) << name;

@@ -92,7 +92,7 @@ TEST(Registry, SpecsNameTheKeys) {
   const auto specs = parameter_specs("hrgrad");
   ASSERT_EQ(specs.size(), 2u);
   EXPECT_EQ(specs[0].key, "rho");
-  EXPECT_EQ(specs[0].default_value, "1");
+  EXPECT_EQ(specs[0].default_value, "0.1");
   EXPECT_EQ(specs[1].key, "rcond");
   EXPECT_EQ(specs[1].default_value, "1e-10");
   EXPECT_TRUE(parameter_specs("sum").empty());
