@@ -7,6 +7,9 @@
 #   launch/run.sh --steps 500
 #   launch/run.sh launch/configs/bgk.ini --steps 500
 set -euo pipefail
+# One compound command, read whole before any of it runs: editing or updating this file while
+# it runs (for hours) cannot change what the running script does next.
+{
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${HRGRAD_BUILD_DIR:-$root/build}"
 
@@ -37,3 +40,5 @@ mpirun "${mpi_flags[@]}" -np "$ranks" "$build/hrgrad-train" --config "$config" -
 
 echo "run: plots of $output"
 /usr/bin/python3 "$root/launch/plot.py" "$output"
+exit
+}

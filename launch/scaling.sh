@@ -10,6 +10,9 @@
 # The launcher gets "-n P" after it; the default is mpirun (oversubscribing; as root with
 # --allow-run-as-root). On Slurm: --launcher "srun --mpi=pmix" (cluster/scaling.sbatch).
 set -euo pipefail
+# One compound command, read whole before any of it runs: editing or updating this file while
+# it runs (for hours) cannot change what the running script does next.
+{
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${HRGRAD_BUILD_DIR:-$root/build}"
 ranks="1 2 4" regimes=4 steps=60 out="$root/runs/scaling" launcher=""
@@ -47,3 +50,5 @@ for mode in strong weak; do
 done
 /usr/bin/python3 "$root/launch/scaling_report.py" --csv "$out/scaling.csv" \
   --plot "$out/scaling.png" "${files[@]}"
+exit
+}

@@ -15,6 +15,9 @@
 # running runs and exits 3 (rerun the same command to continue); bad arguments exit 2.
 # Defaults, files, the report and the budget on this machine: docs/study.md.
 set -euo pipefail
+# One compound command, read whole before any of it runs: editing or updating this file while
+# it runs (for hours) cannot change what the running script does next.
+{
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${HRGRAD_BUILD_DIR:-$root/build}"
 train="$build/hrgrad-train"
@@ -266,3 +269,5 @@ elif [ "$failed" -ne 0 ]; then
 fi
 
 "$py" "$report" "$out" --csv "$out/study.csv" --markdown "$out/study.md" --plots "$out"
+exit
+}

@@ -4,8 +4,8 @@
 # expected rows and columns (Markdown, CSV, PNG); a rerun skips every run; a different --steps in
 # the same folder is refused; a run whose final file is lost resumes from its step-2 checkpoint
 # and ends with the same errors; a failing run stops the study with its message (status 1);
-# SIGTERM stops it at a checkpoint (status 3) and the same command resumes; bad arguments give
-# exit status 2 and exactly one line on stderr.
+# SIGTERM stops it at a checkpoint (status 3) and the same command resumes; editing the script
+# while it runs changes nothing; bad arguments give exit status 2 and exactly one line on stderr.
 # usage: study_test.sh <folder of hrgrad-train> <launch folder> <work dir>
 set -u
 bin=$1 launch=$2 work=$3
@@ -142,6 +142,27 @@ elif ! bash "$study" "${sig[@]}" >"$dir/sig2.txt" 2>&1 ||
   echo "FAIL: the rerun after SIGTERM did not resume:"; cat "$dir/sig2.txt"; fail=1
 else
   echo "ok: SIGTERM stops the study with status 3, the rerun resumes"
+fi
+
+# 6b. Editing study.sh while it runs (a git pull during a long study) leaves the running study
+# as it was: the script is read whole before it starts. A copy is edited, never the source.
+mkdir -p "$dir/copy" && cp -r "$launch" "$dir/copy/launch"
+edit=(--problem transport --methods sum --encodings hidden --seeds 1 --steps 500 --points 8
+      --evals 1 --eps 1 --out "$dir/e" -- --t-final 0.01 --model.width 8 --quadrature 8)
+bash "$dir/copy/launch/study.sh" "${edit[@]}" >"$dir/edit.txt" 2>&1 &
+pid=$!
+for _ in $(seq 600); do
+  grep -q '^step ' "$dir/e/transport/logs/sum_hidden_s0.log" 2>/dev/null && break
+  sleep 0.1
+done
+{ echo '#!/usr/bin/env bash'; for _ in $(seq 40); do echo '# a line that moves every offset'; done
+  tail -n +2 "$launch/study.sh"; } >"$dir/copy/launch/study.sh"
+wait "$pid"
+status=$?
+if [ "$status" -ne 0 ] || ! grep -q "transport/sum_hidden_s0: done in" "$dir/edit.txt"; then
+  echo "FAIL: editing study.sh during a study -> status $status:"; cat "$dir/edit.txt"; fail=1
+else
+  echo "ok: editing study.sh while it runs changes nothing in the running study"
 fi
 
 # 7. Bad arguments: one line, status 2, before any run.
