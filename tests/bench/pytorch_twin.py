@@ -253,7 +253,7 @@ def mode2_loss(model, nodes, w, p):
     return total, comps
 
 
-# ---- HRGrad (src/aggregate/hrgrad.cpp, default rho = 0.1, rcond = 1e-10) -------------------------
+# ---- HRGrad (src/aggregate/hrgrad.cpp, default rho = 0.1, rcond = 1e-10) -----------------------
 
 def hrgrad_weights(gram, rho=0.1, rcond=1e-10):
     """Weights w of the update sum_i w_i g_i from the Gram matrix (float64 numpy)."""

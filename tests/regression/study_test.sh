@@ -26,6 +26,12 @@ args=(--problem transport --methods "sum hrgrad0 specialist" --encodings hidden 
 has() {  # has <file> <fixed string> <what>
   grep -qF -- "$2" "$1" || { echo "FAIL: $3: '$2' not in $1"; fail=1; }
 }
+first_step() {  # first_step <run log>: waits until the run has made a step (at most a minute)
+  for _ in $(seq 600); do
+    grep -q '^step ' "$1" 2>/dev/null && return
+    sleep 0.1
+  done
+}
 
 # 0. The default plan (--list): 9 methods x 2 encodings x 3 seeds per problem, and specialists
 # for the 5 transport and 4 BGK test ε x 3 seeds: 69 + 66 runs, nothing trained or created.
@@ -128,10 +134,7 @@ sig=(--problem transport --methods sum --encodings hidden --seeds 1 --steps 3000
      --evals 1 --eps 1 --out "$dir/t" -- "${tiny[@]}" --log-every 1)
 bash "$study" "${sig[@]}" >"$dir/sig1.txt" 2>&1 &
 pid=$!
-for _ in $(seq 600); do  # until the run has made a step (at most a minute)
-  grep -q '^step ' "$dir/t/transport/logs/sum_hidden_s0.log" 2>/dev/null && break
-  sleep 0.1
-done
+first_step "$dir/t/transport/logs/sum_hidden_s0.log"
 kill -TERM "$pid"
 wait "$pid"
 status=$?
@@ -151,10 +154,7 @@ edit=(--problem transport --methods sum --encodings hidden --seeds 1 --steps 500
       --evals 1 --eps 1 --out "$dir/e" -- --t-final 0.01 --model.width 8 --quadrature 8)
 bash "$dir/copy/launch/study.sh" "${edit[@]}" >"$dir/edit.txt" 2>&1 &
 pid=$!
-for _ in $(seq 600); do
-  grep -q '^step ' "$dir/e/transport/logs/sum_hidden_s0.log" 2>/dev/null && break
-  sleep 0.1
-done
+first_step "$dir/e/transport/logs/sum_hidden_s0.log"
 { echo '#!/usr/bin/env bash'; for _ in $(seq 40); do echo '# a line that moves every offset'; done
   tail -n +2 "$launch/study.sh"; } >"$dir/copy/launch/study.sh"
 wait "$pid"
