@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
   g++ cmake ninja-build
   libtorch-dev libopenblas0-openmp
+  libdnnl-dev  # oneDNN's sgemm for the MLP's float32 products (docs/performance.md)
   libopenmpi-dev openmpi-bin
   libhdf5-dev libboost-program-options-dev libeigen3-dev
   libgtest-dev libbenchmark-dev

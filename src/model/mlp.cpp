@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "fast_sgemm.hpp"
 #include "vector_tanh.hpp"
 
 namespace hrgrad::model {
@@ -17,6 +18,23 @@ using torch::autograd::AutogradContext;
 using torch::autograd::variable_list;
 
 constexpr std::int64_t kGrain = 64;  // rows per parallel chunk
+
+// op(a) op(b), op = transpose where asked: float32 row-major tensors through oneDNN's sgemm
+// (fast_sgemm.hpp), anything else through ATen.
+Tensor product(const Tensor& a, bool transpose_a, const Tensor& b, bool transpose_b) {
+  const std::int64_t k = transpose_a ? a.size(0) : a.size(1);
+  Tensor c = torch::empty(
+      {transpose_a ? a.size(1) : a.size(0), transpose_b ? b.size(0) : b.size(1)}, a.options());
+  const bool float_rows = a.scalar_type() == torch::kFloat32 &&
+                          b.scalar_type() == torch::kFloat32 && a.is_cpu() && b.is_cpu() &&
+                          a.is_contiguous() && b.is_contiguous();
+  if (float_rows && k > 0 && c.numel() > 0 &&
+      fast_sgemm(transpose_a, transpose_b, c.size(0), c.size(1), k, a.data_ptr<float>(), a.size(1),
+                 b.data_ptr<float>(), b.size(1), 0.0f, c.data_ptr<float>(), c.size(1))) {
+    return c;
+  }
+  return torch::mm_out(c, transpose_a ? a.t() : a, transpose_b ? b.t() : b);
+}
 
 // a = tanh(h), both contiguous; float through libmvec (vector_tanh.hpp), double through ATen.
 void tanh_into(Tensor& a, const Tensor& h) {
@@ -107,7 +125,7 @@ struct JetFunction : public torch::autograd::Function<JetFunction> {
     const std::int64_t n = input.size(0), jets = directions.size(0), rows = jet_rows;
     const std::size_t layers = params.size() / 2;
     // Layer 0: h = x W_0^T + b_0; the tangents are the rows W_0 d_j, shared by every sample.
-    Tensor h = torch::addmm(params[1], input, params[0].t());
+    Tensor h = product(input, false, params[0], true).add_(params[1]);
     Tensor tangents = torch::mm(directions, params[0].t()).contiguous();  // J x w
     bool broadcast = true;
     variable_list saved{input, directions};
@@ -120,7 +138,7 @@ struct JetFunction : public torch::autograd::Function<JetFunction> {
       Tensor s = torch::empty({rows, w}, h.options());
       Tensor u = stacked.narrow(0, n, jets * rows);
       slope_and_tangents(a.narrow(0, 0, rows), tangents, broadcast, s, u);
-      Tensor out = torch::mm(stacked, params[2 * i].t());
+      Tensor out = product(stacked, false, params[2 * i], true);
       out.narrow(0, 0, n).add_(params[2 * i + 1]);
       saved.insert(saved.end(), {stacked, s, tangents});
       h = out.narrow(0, 0, n);
@@ -163,15 +181,15 @@ struct JetFunction : public torch::autograd::Function<JetFunction> {
     variable_list param_grads(2 * layers);
     for (std::size_t i = layers - 1; i >= 1; --i) {
       const Tensor& stacked = saved[2 + 3 * (i - 1)];
-      param_grads[2 * i] = torch::mm(upstream.t(), stacked);
+      param_grads[2 * i] = product(upstream, true, stacked, false);
       param_grads[2 * i + 1] = upstream.narrow(0, 0, n).sum(0);
-      upstream = torch::mm(upstream, param(2 * i));  // [ā; ū_j]
+      upstream = product(upstream, false, param(2 * i), false);  // [ā; ū_j]
       tanh_and_tangents_backward(upstream, stacked.narrow(0, 0, n), saved[3 + 3 * (i - 1)],
                                  saved[4 + 3 * (i - 1)], i == 1);
     }
     // Layer 0: value rows h̄ and, for the shared tangent rows W_0 d_j, their column sums.
     const Tensor h_bar = upstream.narrow(0, 0, n);
-    Tensor weight_grad = torch::mm(h_bar.t(), input);
+    Tensor weight_grad = product(h_bar, true, input, false);
     if (jets > 0 && rows > 0) {
       const Tensor t_bar = upstream.narrow(0, n, jets * rows).reshape({jets, rows, -1}).sum(1);
       weight_grad.addmm_(t_bar.t(), directions);
@@ -179,14 +197,16 @@ struct JetFunction : public torch::autograd::Function<JetFunction> {
     param_grads[0] = weight_grad;
     param_grads[1] = h_bar.sum(0);
     variable_list result{
-        ctx->saved_data["input_grad"].toBool() ? torch::mm(h_bar, param(0)) : Tensor(), Tensor(),
-        Tensor()};
+        ctx->saved_data["input_grad"].toBool() ? product(h_bar, false, param(0), false) : Tensor(),
+        Tensor(), Tensor()};
     result.insert(result.end(), param_grads.begin(), param_grads.end());
     return result;
   }
 };
 
 }  // namespace
+
+const char* jet_product_library() { return have_fast_sgemm() ? "oneDNN" : "ATen"; }
 
 MlpImpl::MlpImpl(int inputs, int width, int depth, int outputs) : inputs_(inputs) {
   int in = inputs;

@@ -19,6 +19,7 @@
 #include "hrgrad/core/timer.hpp"
 #include "hrgrad/io/atomic_write.hpp"
 #include "hrgrad/io/hdf5_file.hpp"
+#include "hrgrad/model/mlp.hpp"
 #include "hrgrad/physics/bgk.hpp"
 #include "hrgrad/physics/transport.hpp"
 #include "hrgrad/train/checkpoint.hpp"
@@ -149,12 +150,12 @@ Trainer::Trainer(const config::Options& options, comm::Communicator& comm)
 
   std::int64_t count = 0;
   for (const auto& p : parameters_) count += p.numel();
-  log::info(log::format("hrgrad: ", problem_->name(), " problem, eps in [", options.eps_min, ", ",
-                        options.eps_max, "] (margin ", options.eps_margin, " decades), ",
-                        options.regimes, " regimes, ", comm.size(), " rank(s) [", comm.backend(),
-                        "], ", threads, " thread(s)/rank, ", options.aggregator, " aggregation, ",
-                        options.exchange, " exchange, ", count, " parameters, ",
-                        options.train.dtype));
+  log::info(log::format(
+      "hrgrad: ", problem_->name(), " problem, eps in [", options.eps_min, ", ", options.eps_max,
+      "] (margin ", options.eps_margin, " decades), ", options.regimes, " regimes, ", comm.size(),
+      " rank(s) [", comm.backend(), "], ", threads, " thread(s)/rank, ", options.aggregator,
+      " aggregation, ", options.exchange, " exchange, ", count, " parameters, ",
+      options.train.dtype, " (MLP products on ", model::jet_product_library(), ")"));
   if (device_.is_cuda()) {
     log::info(log::format("  device cuda (rank 0 on GPU ", static_cast<int>(device_.index()),
                           "), exchange through ", data_path));

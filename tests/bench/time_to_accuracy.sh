@@ -47,7 +47,7 @@ echo "time_to_accuracy: load after: $(uptime | sed 's/.*load/load/')"
 import json, sys
 import h5py, numpy as np
 hrgrad, twin, target, eps_max = sys.argv[1], sys.argv[2], float(sys.argv[3]), float(sys.argv[4])
-def first_at_target(rows):
+def first_at_target(rows, eps_max):
     for step, seconds, errors in rows:
         if max(e for eps, e in errors.items() if eps <= eps_max) <= target:
             return step, seconds
@@ -66,24 +66,28 @@ for line in open(twin):
                        {float(k): v for k, v in d["rho_relative_l2"].items()}))
     else:
         summary = d
-print(f"| run | step ms (median) | steps to target | training time to target | worst ρ error at eps <= {eps_max:g} there |")
-print("|---|---|---|---|---|")
-result = {}
-for name, rows, ms in (("hrgrad default", rows_h, step_ms_h),
-                       ("twin mode 2 (papers' scheme)", rows_t, summary["median_ms"]["step"])):
-    step, seconds = first_at_target(rows)
-    result[name] = seconds
-    if step is None:
-        last = rows[-1]
+def table(eps_max, label):
+    print(f"\nρ <= {target:g} at every test eps {label}:")
+    print(f"| run | step ms (median) | steps to target | training time to target | worst ρ error there |")
+    print("|---|---|---|---|---|")
+    result = {}
+    for name, rows, ms in (("hrgrad default", rows_h, step_ms_h),
+                           ("twin mode 2 (papers' scheme)", rows_t, summary["median_ms"]["step"])):
+        step, seconds = first_at_target(rows, eps_max)
+        result[name] = seconds
+        last = rows[-1] if step is None else next(r for r in rows if r[0] == step)
         worst = max(e for eps, e in last[2].items() if eps <= eps_max)
-        print(f"| {name} | {ms:.1f} | not reached in {last[0]} | - | {worst:.2e} at step {last[0]} |")
-    else:
-        errors = next(r[2] for r in rows if r[0] == step)
-        worst = max(e for eps, e in errors.items() if eps <= eps_max)
-        print(f"| {name} | {ms:.1f} | {step} | {seconds:.0f} s | {worst:.2e} |")
-h, t = result["hrgrad default"], result["twin mode 2 (papers' scheme)"]
-if h is not None and t is not None:
-    print(f"\ntime to accuracy, twin mode 2 / hrgrad: {t / h:.1f}x")
+        if step is None:
+            print(f"| {name} | {ms:.1f} | not reached in {last[0]} | - | {worst:.2e} at step {last[0]} |")
+        else:
+            print(f"| {name} | {ms:.1f} | {step} | {seconds:.0f} s | {worst:.2e} |")
+    h, t = result["hrgrad default"], result["twin mode 2 (papers' scheme)"]
+    if h is not None and t is not None:
+        print(f"time to accuracy, twin mode 2 / hrgrad: {t / h:.1f}x")
+table(eps_max, f"<= {eps_max:g}")
+# ε = 1 too (issue 9: once the kinetic front is solved). The twin stops at the first criterion,
+# so its row here ends where it reached that one.
+table(float("inf"), "(eps = 1 included)")
 print("\nρ errors at each evaluation (hrgrad | twin):")
 twin_at = {r[0]: r[2] for r in rows_t}
 for step, seconds, errors in rows_h:

@@ -46,4 +46,8 @@ class MlpImpl : public torch::nn::Module {
 };
 TORCH_MODULE(Mlp);
 
+// Which library runs the fused jets' float32 matrix products: "oneDNN" when hrgrad was built
+// against it (HRGRAD_WITH_DNNL, libdnnl-dev), else "ATen" (the BLAS LibTorch loaded).
+const char* jet_product_library();
+
 }  // namespace hrgrad::model
