@@ -30,6 +30,7 @@ std::map<std::string, std::string> Options::as_text() const {
       {"model.hidden-size", text(model.hidden_size)},
       {"model.rho-output", model.rho_output},
       {"model.uncollided", text(model.uncollided)},
+      {"model.uncollided-power", text(model.uncollided_power)},
       {"points.interior", text(sampling.interior)},
       {"points.boundary", text(sampling.boundary)},
       {"points.initial", text(sampling.initial)},

@@ -61,7 +61,8 @@ po::options_description describe(Options& o, std::string& eval_eps_text,
       ("model.harmonics", with_default(&o.model.harmonics), "Fourier harmonics K of the hidden representation")
       ("model.hidden-size", with_default(&o.model.hidden_size), "size d_h of the hidden representation")
       ("model.rho-output", with_default(&o.model.rho_output), "density output: exp (rho = exp(-o)) or hard-initial (rho = f0 + (t/T) exp(-o), exact at t = 0)")
-      ("model.uncollided", with_default(&o.model.uncollided), "transport only: E >= 0; the left inflow's uncollided flux, weighted exp(-(E/eps)^2), is taken in closed form and the networks learn the collided rest (the kinetic front at eps ~ 1 leaves the networks); 0: off");
+      ("model.uncollided", with_default(&o.model.uncollided), "transport only: E >= 0; the left inflow's uncollided flux, weighted exp(-(E/eps)^p), is taken in closed form and the networks learn the collided rest (the kinetic front at eps ~ 1 leaves the networks); 0: off")
+      ("model.uncollided-power", with_default(&o.model.uncollided_power), "transport only: the power p > 0 of the uncollided weight exp(-(E/eps)^p); larger p switches from the split (eps >> E) to none (eps << E) more sharply");
 
   po::options_description sampling("Sampling");
   sampling.add_options()
@@ -259,6 +260,8 @@ void validate(const Options& o) {
           "must be >= 0, got " + show(o.model.uncollided));
   require(o.problem != "bgk" || o.model.uncollided == 0, "--model.uncollided",
           "applies to --problem transport only, got " + show(o.model.uncollided));
+  require(std::isfinite(o.model.uncollided_power) && o.model.uncollided_power > 0,
+          "--model.uncollided-power", "must be > 0, got " + show(o.model.uncollided_power));
   require(std::isfinite(o.sampling.front_width) && o.sampling.front_width >= 1,
           "--points.front-width", "must be >= 1, got " + show(o.sampling.front_width));
   require(o.sampling.quadrature >= 2 && o.sampling.quadrature % 2 == 0, "--quadrature",

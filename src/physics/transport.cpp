@@ -51,7 +51,7 @@ torch::Tensor TransportProblem::average(const torch::Tensor& values) const {
 
 torch::Tensor TransportProblem::uncollided_weight(const torch::Tensor& eps) const {
   if (settings_.uncollided == 0) return torch::zeros_like(eps);  // off (not the limit, α = 1)
-  return torch::exp(-(settings_.uncollided / eps).square());
+  return torch::exp(-(settings_.uncollided / eps).pow(settings_.uncollided_power));
 }
 
 torch::Tensor TransportProblem::uncollided_density(const torch::Tensor& t, const torch::Tensor& x,

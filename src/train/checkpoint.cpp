@@ -151,12 +151,14 @@ std::string previous_checkpoint_path(const std::string& output) {
 }
 
 const std::vector<std::string>& fingerprint_keys() {
+  // The order is part of the hash: new keys go at the end.
+  // clang-format off
   static const std::vector<std::string> keys = {
-      "problem",          "eps-min",        "eps-max",         "regimes",
-      "t-final",          "quadrature",     "dtype",           "model.width",
-      "model.depth",      "model.encoding", "model.harmonics", "model.hidden-size",
-      "model.rho-output", "bgk.envelope",   "bgk.initial",     "eps-margin",
-      "model.uncollided"};
+      "problem", "eps-min", "eps-max", "regimes", "t-final", "quadrature", "dtype",
+      "model.width", "model.depth", "model.encoding", "model.harmonics", "model.hidden-size",
+      "model.rho-output", "bgk.envelope", "bgk.initial", "eps-margin", "model.uncollided",
+      "model.uncollided-power"};
+  // clang-format on
   return keys;
 }
 
@@ -164,10 +166,12 @@ std::string fingerprint_hash(const std::map<std::string, std::string>& options_t
   Fnv1a hash;
   for (const auto& key : fingerprint_keys()) {
     if (!options_text.count(key)) continue;  // a key of another problem
-    // Checkpoints from before --eps-margin and --model.uncollided existed trained without them:
-    // their hash holds no entry for either, and a run with both at 0 resumes them.
+    // Checkpoints from before --eps-margin, --model.uncollided and --model.uncollided-power
+    // existed trained without them: their hash holds no entry for these, and a run with the
+    // values they implied (0, 0 and 2) resumes them.
     if ((key == "eps-margin" || key == "model.uncollided") && std::stod(options_text.at(key)) == 0)
       continue;
+    if (key == "model.uncollided-power" && std::stod(options_text.at(key)) == 2) continue;
     const std::string entry = key + "=" + show(options_text, key) + "\n";
     hash.add(entry.data(), entry.size());
   }

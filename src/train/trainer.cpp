@@ -71,6 +71,7 @@ std::unique_ptr<physics::Problem> make_problem(const config::Options& o, torch::
   s.front_width = o.sampling.front_width;
   s.rho_output = o.model.rho_output;
   s.uncollided = o.model.uncollided;
+  s.uncollided_power = o.model.uncollided_power;
   return std::make_unique<physics::TransportProblem>(s);
 }
 

@@ -16,8 +16,9 @@ struct ModelOptions {
   int harmonics = 4;                // K in [s, sin(kπs), cos(kπs)]_{k=1..K}
   int hidden_size = 8;              // d_h, the size of the learned representation
   std::string rho_output = "exp";   // exp or hard-initial (the transport density transform)
-  // Transport: the Knudsen scale E of the uncollided inflow's weight exp(-(E/ε)²); 0: off.
+  // Transport: the Knudsen scale E of the uncollided inflow's weight exp(-(E/ε)^p); 0: off.
   double uncollided = 0.15;
+  double uncollided_power = 2;  // p
 };
 
 struct SamplingOptions {

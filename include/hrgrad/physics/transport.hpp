@@ -34,9 +34,10 @@ struct TransportSettings {
   // exp: ρ = exp(-o); hard-initial: ρ = f_0 + (t/T) exp(-o), exact at t = 0.
   std::string rho_output = "exp";
   // The left inflow's uncollided flux f_u = α(ε) f_L exp(-κ x/v) on v > ε x/t (κ = σ_s/ε + ε σ_a),
-  // α(ε) = exp(-(uncollided/ε)²), is known in closed form: the networks then carry the collided
-  // rest f - f_u only. 0: off (α = 0; the limit uncollided -> 0 would be α = 1).
+  // α(ε) = exp(-(uncollided/ε)^p), is known in closed form: the networks then carry the
+  // collided rest f - f_u only. 0: off (α = 0; the limit uncollided -> 0 would be α = 1).
   double uncollided = 0.0;
+  double uncollided_power = 2.0;  // p
   int harmonics = 4, hidden_size = 8;
   std::uint64_t seed = 0;
   torch::Dtype dtype = torch::kFloat32;

@@ -125,6 +125,8 @@ TEST(Parse, InvalidValuesNameTheOption) {
       {{"--model.rho-output", "linear"}, "--model.rho-output"},
       {{"--model.uncollided", "-0.1"}, "--model.uncollided"},
       {{"--model.uncollided", "nan"}, "--model.uncollided"},
+      {{"--model.uncollided-power", "0"}, "--model.uncollided-power"},
+      {{"--model.uncollided-power", "inf"}, "--model.uncollided-power"},
       {{"--problem", "bgk", "--model.uncollided", "0.1"}, "--model.uncollided"},
       {{"--dtype", "half"}, "--dtype"},
       {{"--exchange", "ring"}, "--exchange"},

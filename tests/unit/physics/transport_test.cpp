@@ -215,6 +215,27 @@ TEST(TransportLoss, DiffusionLimitMicroResidualIsOrderEps) {
   }
 }
 
+// α(ε) = exp(-(E/ε)^p): at the inflow (x = 0) the uncollided density is α f_L/2, for the
+// default power 2 and a sharper 4.
+TEST(TransportUncollided, WeightFollowsThePower) {
+  const auto opts = torch::TensorOptions().dtype(torch::kFloat64);
+  for (double power : {2.0, 4.0}) {
+    auto s = small_settings();
+    s.uncollided = 0.2;
+    s.uncollided_power = power;
+    TransportProblem problem(s);
+    for (double eps : {1.0, 0.3, 0.15}) {
+      const double density =
+          problem
+              .uncollided_density(torch::full({1, 1}, 0.05, opts), torch::zeros({1, 1}, opts),
+                                  torch::full({1, 1}, eps, opts))
+              .item<double>();
+      EXPECT_NEAR(density, 0.5 * s.inflow_left * std::exp(-std::pow(0.2 / eps, power)), 1e-14)
+          << "power " << power << " eps " << eps;
+    }
+  }
+}
+
 // Zero networks: the fields are the uncollided flux's alone.
 void zero_fields(TransportProblem& problem) {
   problem.set_fields([&](const torch::Tensor& t, const torch::Tensor&, const torch::Tensor&, bool) {

@@ -1,6 +1,6 @@
-// The checkpoint fingerprint: --eps-margin changes the ε encoding and --model.uncollided what the
-// networks represent, so they enter the hash, except at 0, so that checkpoints written before
-// the options existed still resume.
+// The checkpoint fingerprint: --eps-margin changes the ε encoding and --model.uncollided (and
+// its power) what the networks represent, so they enter the hash, except at the values implied
+// before the options existed (0, 0 and 2), so that checkpoints written then still resume.
 #include <gtest/gtest.h>
 
 #include "hrgrad/config/options.hpp"
@@ -22,12 +22,25 @@ TEST(Fingerprint, ZeroMarginHashesAsCheckpointsWithoutTheKey) {
   EXPECT_EQ(train::fingerprint_hash(text), with_zero);
 }
 
-TEST(Fingerprint, UncollidedChangesTheHash) {
+// Power 2, the form before --model.uncollided-power existed, hashes as no entry.
+TEST(Fingerprint, PowerTwoHashesAsCheckpointsWithoutTheKey) {
+  config::Options o;
+  auto text = o.as_text();
+  ASSERT_EQ(text.at("model.uncollided-power"), "2");
+  const auto with_two = train::fingerprint_hash(text);
+  text.erase("model.uncollided-power");
+  EXPECT_EQ(train::fingerprint_hash(text), with_two);
+}
+
+TEST(Fingerprint, UncollidedAndItsPowerChangeTheHash) {
   config::Options o;
   o.model.uncollided = 0;
   const auto off = train::fingerprint_hash(o.as_text());
   o.model.uncollided = 0.1;
-  EXPECT_NE(train::fingerprint_hash(o.as_text()), off);
+  const auto on = train::fingerprint_hash(o.as_text());
+  EXPECT_NE(on, off);
+  o.model.uncollided_power = 4;
+  EXPECT_NE(train::fingerprint_hash(o.as_text()), on);
 }
 
 TEST(Fingerprint, MarginAndWidthChangeTheHash) {
