@@ -55,10 +55,16 @@ std::map<std::string, std::string> Options::as_text() const {
   std::string eps_list;
   for (std::size_t i = 0; i < eval_eps.size(); ++i) eps_list += (i ? "," : "") + text(eval_eps[i]);
   out["eval-eps"] = eps_list;
-  // Recorded only when used, so that runs without front sampling keep the keys they had.
+  // Recorded only when used, so that runs without front or adaptive sampling keep the keys they
+  // had.
   if (sampling.front > 0) {
     out["points.front"] = text(sampling.front);
     out["points.front-width"] = text(sampling.front_width);
+  }
+  if (sampling.adaptive > 0) {
+    out["points.adaptive"] = text(sampling.adaptive);
+    out["points.adaptive-pool"] = text(sampling.adaptive_pool);
+    out["points.adaptive-floor"] = text(sampling.adaptive_floor);
   }
   if (problem == "bgk") {
     std::string weights;

@@ -71,6 +71,9 @@ po::options_description describe(Options& o, std::string& eval_eps_text,
       ("points.initial", with_default(&o.sampling.initial), "initial positions per regime per step, each at every velocity node")
       ("points.front", with_default(&o.sampling.front), "transport only: fraction F in [0, 1] of the interior pairs drawn in the inflow's causal cone, x ~ U[0, min(1, c t/eps)] (the rest uniform); reweights the interior loss towards the kinetic front")
       ("points.front-width", with_default(&o.sampling.front_width), "c >= 1, the width of that cone relative to t/eps (the fastest characteristic, |v| = 1, reaches x = t/eps)")
+      ("points.adaptive", with_default(&o.sampling.adaptive), "transport only: k >= 0, residual-based adaptive sampling (RAD) of the interior pairs: of points.adaptive-pool x points.interior uniform candidates, keep points.interior with probability proportional to r^k / mean(r^k) + c, r the candidate's residual under the current networks; 0: off")
+      ("points.adaptive-pool", with_default(&o.sampling.adaptive_pool), "M >= 2, candidates per interior pair of adaptive sampling (each step scores M x points.interior candidates)")
+      ("points.adaptive-floor", with_default(&o.sampling.adaptive_floor), "c >= 0, the uniform floor of adaptive sampling's density (0: by residual only)")
       ("quadrature", with_default(&o.sampling.quadrature), "Gauss-Legendre velocity nodes (even): on [-1, 1] for transport, on [-bgk.v-max, bgk.v-max] for bgk");
 
   po::options_description bgk("BGK problem (--problem bgk)");
@@ -256,6 +259,14 @@ void validate(const Options& o) {
   require(o.problem != "bgk" || o.sampling.front == 0, "--points.front",
           "is for --problem transport only (bgk has no inflow boundary), got " +
               show(o.sampling.front));
+  require(std::isfinite(o.sampling.adaptive) && o.sampling.adaptive >= 0, "--points.adaptive",
+          "must be >= 0, got " + show(o.sampling.adaptive));
+  require(o.problem != "bgk" || o.sampling.adaptive == 0, "--points.adaptive",
+          "is for --problem transport only, got " + show(o.sampling.adaptive));
+  require(o.sampling.adaptive_pool >= 2, "--points.adaptive-pool",
+          "must be >= 2, got " + std::to_string(o.sampling.adaptive_pool));
+  require(std::isfinite(o.sampling.adaptive_floor) && o.sampling.adaptive_floor >= 0,
+          "--points.adaptive-floor", "must be >= 0, got " + show(o.sampling.adaptive_floor));
   require(std::isfinite(o.model.uncollided) && o.model.uncollided >= 0, "--model.uncollided",
           "must be >= 0, got " + show(o.model.uncollided));
   require(o.problem != "bgk" || o.model.uncollided == 0, "--model.uncollided",

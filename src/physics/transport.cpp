@@ -1,8 +1,12 @@
 #include "hrgrad/physics/transport.hpp"
 
+#include <ATen/CPUGeneratorImpl.h>
+
 #include <cmath>
 #include <cstdio>
+#include <string>
 
+#include "hrgrad/core/error.hpp"
 #include "hrgrad/core/gauss_legendre.hpp"
 #include "hrgrad/core/rng.hpp"
 #include "hrgrad/physics/collocation.hpp"
@@ -148,9 +152,22 @@ TransportFields TransportProblem::network_fields_batch(const torch::Tensor& t,
   return out;
 }
 
-TaskLoss TransportProblem::loss_at(const TransportPoints& points, Part part) {
+std::pair<torch::Tensor, torch::Tensor> TransportProblem::interior_residuals(
+    const TransportFields& in, const torch::Tensor& t, const torch::Tensor& x,
+    const torch::Tensor& eps) const {
   const auto& s = settings_;
   const torch::Tensor v = nodes_.unsqueeze(0);
+  const torch::Tensor eps2 = eps * eps;
+  torch::Tensor micro = eps2 * in.g_t + eps * (v * in.g_x - in.flux_x) + v * in.rho_x +
+                        (s.sigma_s + s.sigma_a * eps2) * in.g;
+  torch::Tensor macro = in.rho_t + in.flux_x + s.sigma_a * in.rho - s.source;
+  // The collided part gains what the uncollided flux loses to scattering: σ_s <f_u> / ε².
+  if (s.uncollided > 0) macro = macro - s.sigma_s * uncollided_density(t, x, eps) / eps2;
+  return {micro, macro};
+}
+
+TaskLoss TransportProblem::loss_at(const TransportPoints& points, Part part) {
+  const auto& s = settings_;
   const torch::Tensor t_in = part_rows(points.t_in, part), x_in = part_rows(points.x_in, part),
                       eps_in = part_rows(points.eps_in, part);
   const torch::Tensor t_bd = part_rows(points.t_bd, part), eps_bd = part_rows(points.eps_bd, part);
@@ -189,12 +206,7 @@ TaskLoss TransportProblem::loss_at(const TransportPoints& points, Part part) {
     right = take(n_in + n_bd, n_bd);
     initial = take(n_in + 2 * n_bd, x_ic.size(0));
   }
-  const torch::Tensor eps2 = eps_in * eps_in;
-  const torch::Tensor micro = eps2 * in.g_t + eps_in * (v * in.g_x - in.flux_x) + v * in.rho_x +
-                              (s.sigma_s + s.sigma_a * eps2) * in.g;
-  torch::Tensor macro = in.rho_t + in.flux_x + s.sigma_a * in.rho - s.source;
-  // The collided part gains what the uncollided flux loses to scattering: σ_s <f_u> / ε².
-  if (s.uncollided > 0) macro = macro - s.sigma_s * uncollided_density(t_in, x_in, eps_in) / eps2;
+  const auto [micro, macro] = interior_residuals(in, t_in, x_in, eps_in);
 
   // Inflow boundaries: f = ρ + ε g at the incoming nodes.
   const torch::Tensor f_left =
@@ -222,17 +234,19 @@ TransportPoints TransportProblem::sample(const Regime& regime, std::int64_t step
   const auto& s = settings_;
   Sampler draw(s.seed, regime, step, s.dtype, s.device);
   TransportPoints points;
-  points.t_in = draw.uniform(s.interior, 0.0, s.t_final);
-  points.x_in = draw.uniform(s.interior);
-  points.eps_in = draw.eps(s.interior);
+  const std::int64_t interior =
+      s.adaptive > 0 ? std::int64_t{s.adaptive_pool} * s.interior : std::int64_t{s.interior};
+  points.t_in = draw.uniform(interior, 0.0, s.t_final);
+  points.x_in = draw.uniform(interior);
+  points.eps_in = draw.eps(interior);
   // Front sampling scales the first pairs' uniform x into the causal cone of the inflow at
   // x = 0, x < t/ε (speeds |v|/ε <= 1/ε): the same draws, so front = 0 gives the same points.
-  const auto front = static_cast<std::int64_t>(std::llround(s.front * s.interior));
+  const auto front = static_cast<std::int64_t>(std::llround(s.front * interior));
   if (front > 0) {
     const torch::Tensor cone = torch::clamp_max(
         s.front_width * points.t_in.narrow(0, 0, front) / points.eps_in.narrow(0, 0, front), 1.0);
     points.x_in = torch::cat(
-        {points.x_in.narrow(0, 0, front) * cone, points.x_in.narrow(0, front, s.interior - front)});
+        {points.x_in.narrow(0, 0, front) * cone, points.x_in.narrow(0, front, interior - front)});
   }
   points.t_bd = draw.uniform(s.boundary, 0.0, s.t_final);
   points.eps_bd = draw.eps(s.boundary);
@@ -241,8 +255,46 @@ TransportPoints TransportProblem::sample(const Regime& regime, std::int64_t step
   return points;
 }
 
+TransportPoints TransportProblem::choose_by_residual(const TransportPoints& candidates,
+                                                     const Regime& regime, std::int64_t step) {
+  const auto& s = settings_;
+  const std::int64_t pool = candidates.t_in.size(0);
+  if (pool < s.interior) {
+    throw Error("adaptive sampling: " + std::to_string(pool) + " candidates for " +
+                std::to_string(s.interior) + " interior points");
+  }
+  torch::Tensor score;
+  {
+    torch::NoGradGuard no_grad;  // the choice is a function of the points, not a loss term
+    const auto in = fields(candidates.t_in, candidates.x_in, candidates.eps_in, true);
+    const auto [micro, macro] =
+        interior_residuals(in, candidates.t_in, candidates.x_in, candidates.eps_in);
+    const torch::Tensor r = torch::sqrt(micro.square().mean(1) + macro.square().squeeze(1));
+    score = r.to(torch::kCPU, torch::kFloat64).pow(s.adaptive);
+  }
+  // A diverged network scores NaN: keep the first candidates (uniform points) and let the
+  // trainer's non-finite-loss handling see the step.
+  torch::Tensor rows = torch::arange(s.interior, torch::kLong);
+  const double mean = score.mean().item<double>();
+  if (std::isfinite(mean)) {
+    const torch::Tensor density =
+        mean > 0 ? score / mean + s.adaptive_floor : torch::ones_like(score);  // all residuals zero
+    at::Generator generator = at::make_generator<at::CPUGeneratorImpl>(
+        stream_seed(s.seed, regime.index, static_cast<std::uint64_t>(step), 1));
+    rows = torch::multinomial(density, s.interior, /*replacement=*/false, generator);
+  }
+  rows = rows.to(candidates.t_in.device());
+  TransportPoints chosen = candidates;
+  chosen.t_in = candidates.t_in.index_select(0, rows);
+  chosen.x_in = candidates.x_in.index_select(0, rows);
+  chosen.eps_in = candidates.eps_in.index_select(0, rows);
+  return chosen;
+}
+
 TaskLoss TransportProblem::task_loss(const Regime& regime, std::int64_t step, Part part) {
-  return loss_at(sample(regime, step), part);
+  auto points = sample(regime, step);
+  if (settings_.adaptive > 0) points = choose_by_residual(points, regime, step);
+  return loss_at(points, part);
 }
 
 Evaluation TransportProblem::evaluate(double eps) {

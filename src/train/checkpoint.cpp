@@ -91,7 +91,9 @@ std::string show(const std::map<std::string, std::string>& text, const std::stri
 
 // Keys that Options::as_text records only when the option is used: read from a checkpoint even
 // when this run lacks them, so that leaving the option out on resume is noticed too.
-const std::vector<std::string> kOptionalKeys = {"points.front", "points.front-width"};
+const std::vector<std::string> kOptionalKeys = {"points.front", "points.front-width",
+                                                "points.adaptive", "points.adaptive-pool",
+                                                "points.adaptive-floor"};
 
 std::map<std::string, std::string> read_config(const io::File& file,
                                                const std::map<std::string, std::string>& here) {

@@ -69,6 +69,9 @@ std::unique_ptr<physics::Problem> make_problem(const config::Options& o, torch::
   s.boundary = o.sampling.boundary;
   s.front = o.sampling.front;
   s.front_width = o.sampling.front_width;
+  s.adaptive = o.sampling.adaptive;
+  s.adaptive_pool = o.sampling.adaptive_pool;
+  s.adaptive_floor = o.sampling.adaptive_floor;
   s.rho_output = o.model.rho_output;
   s.uncollided = o.model.uncollided;
   s.uncollided_power = o.model.uncollided_power;

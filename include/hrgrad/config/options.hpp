@@ -30,6 +30,11 @@ struct SamplingOptions {
   // x ~ U[0, min(1, front_width t/ε)], and that cone's width c relative to t/ε.
   double front = 0.0;
   double front_width = 1.5;
+  // Transport only: residual-based adaptive sampling of the interior pairs (RAD): the exponent
+  // k (0: off), the candidates per pair, and the floor c of the density r^k / mean(r^k) + c.
+  double adaptive = 0.0;
+  int adaptive_pool = 4;
+  double adaptive_floor = 1.0;
 };
 
 // Options of --problem bgk only.

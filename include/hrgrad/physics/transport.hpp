@@ -29,6 +29,12 @@ struct TransportSettings {
   // Front sampling: the first round(front · interior) interior pairs lie in the inflow's causal
   // cone, x ~ U[0, min(1, front_width · t/ε)]; the others are uniform in [0, 1].
   double front = 0.0, front_width = 1.5;
+  // Residual-based adaptive sampling (RAD): draw adaptive_pool x interior candidate pairs, score
+  // each by its residual r = sqrt(<micro²> + macro²) under the current networks, and keep
+  // `interior` of them without replacement with probability ∝ r^k / mean(r^k) + c
+  // (k = adaptive, c = adaptive_floor). 0: off, the interior pairs are uniform.
+  double adaptive = 0.0, adaptive_floor = 1.0;
+  int adaptive_pool = 4;
   int width = 64, depth = 4;
   std::string encoding = "hidden";
   // exp: ρ = exp(-o); hard-initial: ρ = f_0 + (t/T) exp(-o), exact at t = 0.
@@ -100,8 +106,14 @@ class TransportProblem final : public Problem {
   // The velocity nodes (K) and weights (summing to 1) on the problem's device.
   const torch::Tensor& nodes() const { return nodes_; }
   const torch::Tensor& weights() const { return weights_; }
-  // The samples of `regime` at `step`, on this problem's device.
+  // The samples of `regime` at `step`, on this problem's device. With adaptive sampling the
+  // interior holds the whole candidate pool (adaptive_pool x interior pairs).
   TransportPoints sample(const Regime& regime, std::int64_t step) const;
+  // Adaptive sampling's choice: `interior` of the candidates, drawn from the stream (seed,
+  // regime, step, slice 1) with probability ∝ r^k / mean(r^k) + c of each candidate's residual
+  // under the current networks. The boundary and initial points are kept.
+  TransportPoints choose_by_residual(const TransportPoints& candidates, const Regime& regime,
+                                     std::int64_t step);
   // Loss of `part` of the given samples (the seam the tests use with hand-picked points).
   TaskLoss loss_at(const TransportPoints& points, Part part = {});
   // <f_u>(t, x, ε), the velocity average of the uncollided inflow (zero when it is off): the
@@ -114,6 +126,11 @@ class TransportProblem final : public Problem {
  private:
   torch::Tensor average(const torch::Tensor& values) const;  // <·> over nodes: (B,K) -> (B,1)
   torch::Tensor uncollided_weight(const torch::Tensor& eps) const;  // α(ε)
+  // The micro (B, K) and macro (B, 1) residuals of the interior fields `in` at (t, x, ε).
+  std::pair<torch::Tensor, torch::Tensor> interior_residuals(const TransportFields& in,
+                                                             const torch::Tensor& t,
+                                                             const torch::Tensor& x,
+                                                             const torch::Tensor& eps) const;
   // The ρ network's inputs (t̂, x̂, z) per sample and ĝ's (t̂, x̂, v_k, z) per (sample, node).
   std::pair<torch::Tensor, torch::Tensor> network_inputs(const torch::Tensor& t,
                                                          const torch::Tensor& x,

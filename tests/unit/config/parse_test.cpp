@@ -149,6 +149,11 @@ TEST(Parse, InvalidValuesNameTheOption) {
       {{"--points.front", "-0.1"}, "--points.front"},
       {{"--problem", "bgk", "--points.front", "0.5"}, "--points.front"},
       {{"--points.front-width", "0.5"}, "--points.front-width"},
+      {{"--points.adaptive", "-1"}, "--points.adaptive"},
+      {{"--points.adaptive", "nan"}, "--points.adaptive"},
+      {{"--problem", "bgk", "--points.adaptive", "1"}, "--points.adaptive"},
+      {{"--points.adaptive-pool", "1"}, "--points.adaptive-pool"},
+      {{"--points.adaptive-floor", "-0.5"}, "--points.adaptive-floor"},
   };
   for (const auto& c : cases) {
     const auto message = error_of(c.args);
@@ -173,6 +178,26 @@ TEST(Parse, FrontSampling) {
   EXPECT_EQ(front->as_text().at("points.front"), "0.5");
   EXPECT_EQ(front->as_text().at("points.front-width"), "2");
   EXPECT_TRUE(parse_args({"--problem", "bgk", "--points.front", "0"}));
+}
+
+// --points.adaptive: off by default and then absent from the recorded options; recorded with its
+// pool and floor when set.
+TEST(Parse, AdaptiveSampling) {
+  const auto plain = parse_args({});
+  ASSERT_TRUE(plain);
+  EXPECT_EQ(plain->sampling.adaptive, 0.0);
+  EXPECT_EQ(plain->sampling.adaptive_pool, 4);
+  EXPECT_EQ(plain->sampling.adaptive_floor, 1.0);
+  for (const char* key : {"points.adaptive", "points.adaptive-pool", "points.adaptive-floor"})
+    EXPECT_EQ(plain->as_text().count(key), 0u) << key;
+  const auto rad = parse_args(
+      {"--points.adaptive", "2", "--points.adaptive-pool", "8", "--points.adaptive-floor", "0"});
+  ASSERT_TRUE(rad);
+  EXPECT_EQ(rad->sampling.adaptive_pool, 8);
+  EXPECT_EQ(rad->as_text().at("points.adaptive"), "2");
+  EXPECT_EQ(rad->as_text().at("points.adaptive-pool"), "8");
+  EXPECT_EQ(rad->as_text().at("points.adaptive-floor"), "0");
+  EXPECT_TRUE(parse_args({"--problem", "bgk", "--points.adaptive", "0"}));
 }
 
 TEST(Parse, MalformedAndUnknownOptions) {

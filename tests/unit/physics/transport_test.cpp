@@ -149,6 +149,89 @@ TEST(TransportSampling, FrontPairsLieInTheCausalCone) {
   EXPECT_GT(wide.to(torch::kFloat64).mean().item<double>(), 0.95);
 }
 
+// A field whose only residual is the micro one, v ρ_x, on x > 1/2: ρ = max(x - 1/2, 0), g = 0.
+TransportFieldProvider residual_right_of_half(TransportProblem& problem) {
+  return [&problem](const torch::Tensor& t, const torch::Tensor& x, const torch::Tensor&, bool) {
+    TransportFields out;
+    out.rho = torch::clamp_min(x - 0.5, 0.0);
+    out.rho_x = (x > 0.5).to(x.dtype());
+    out.rho_t = out.flux_x = torch::zeros_like(t);
+    out.g = out.g_t = out.g_x = torch::zeros({t.size(0), problem.nodes().size(0)}, t.options());
+    return out;
+  };
+}
+
+// Adaptive sampling (--points.adaptive k): sample() draws M x n candidate pairs, the plain
+// stream's first n of them, and the boundary and initial samples after them; the choice keeps
+// n distinct candidates, the same ones every time, and only where the residual is when c = 0.
+TEST(TransportSampling, AdaptiveChoiceFollowsTheResidual) {
+  auto s = small_settings();
+  s.interior = 64;
+  const auto regime = log_uniform_regimes(1e-4, 1.0, 4)[2];
+  const auto plain = TransportProblem(s).sample(regime, 5);
+  s.adaptive = 1;
+  s.adaptive_pool = 4;
+  s.adaptive_floor = 0;
+  TransportProblem problem(s);
+  problem.set_fields(residual_right_of_half(problem));
+  const auto pool = problem.sample(regime, 5);
+  ASSERT_EQ(pool.t_in.size(0), 256);
+  EXPECT_TRUE(torch::equal(pool.t_in.narrow(0, 0, 64), plain.t_in));
+  EXPECT_EQ(pool.t_bd.size(0), s.boundary);
+  EXPECT_EQ(pool.x_ic.size(0), s.initial_points);
+
+  const auto chosen = problem.choose_by_residual(pool, regime, 5);
+  ASSERT_EQ(chosen.t_in.size(0), 64);
+  EXPECT_TRUE(torch::all(chosen.x_in > 0.5).item<bool>());
+  EXPECT_EQ(std::get<0>(torch::_unique(chosen.x_in)).size(0), 64);  // without replacement
+  // Every chosen pair is a candidate, with its own t and ε.
+  for (std::int64_t i = 0; i < 64; ++i) {
+    const auto at = torch::nonzero(pool.x_in.squeeze(1) == chosen.x_in[i][0]);
+    ASSERT_EQ(at.size(0), 1);
+    EXPECT_EQ(pool.t_in[at[0][0]].item<double>(), chosen.t_in[i].item<double>());
+    EXPECT_EQ(pool.eps_in[at[0][0]].item<double>(), chosen.eps_in[i].item<double>());
+  }
+  EXPECT_TRUE(torch::equal(chosen.t_bd, pool.t_bd));
+  EXPECT_TRUE(torch::equal(chosen.x_ic, pool.x_ic));
+  EXPECT_TRUE(torch::equal(problem.choose_by_residual(pool, regime, 5).x_in, chosen.x_in));
+  EXPECT_FALSE(torch::equal(problem.choose_by_residual(pool, regime, 6).x_in, chosen.x_in));
+
+  // A large floor makes the choice nearly uniform: about as many pairs left of 1/2 as in the
+  // pool (half), where c = 0 took none.
+  auto flat = s;
+  flat.adaptive_floor = 1e6;
+  TransportProblem uniform(flat);
+  uniform.set_fields(residual_right_of_half(uniform));
+  const double left = (uniform.choose_by_residual(pool, regime, 5).x_in <= 0.5)
+                          .to(torch::kFloat64)
+                          .mean()
+                          .item<double>();
+  const double pool_left = (pool.x_in <= 0.5).to(torch::kFloat64).mean().item<double>();
+  EXPECT_NEAR(left, pool_left, 0.2);
+  EXPECT_GT(left, 0.2);
+
+  // The loss of a step is the loss at the chosen points.
+  const auto loss = problem.task_loss(regime, 5, {});
+  const auto direct = problem.loss_at(chosen);
+  EXPECT_EQ(loss.total.item<double>(), direct.total.item<double>());
+  EXPECT_GT(loss.components[0].item<double>(), 0.0);
+}
+
+// With the networks, the choice runs without recording a graph and the loss still trains.
+TEST(TransportSampling, AdaptiveLossHasParameterGradients) {
+  auto s = small_settings();
+  s.adaptive = 2;
+  TransportProblem problem(s);
+  const auto loss = problem.task_loss(log_uniform_regimes(1e-4, 1.0, 4)[3], 3, {});
+  const auto grads = torch::autograd::grad({loss.total}, problem.parameters(), {}, false, false,
+                                           /*allow_unused=*/true);
+  double norm = 0;
+  for (const auto& g : grads)
+    if (g.defined()) norm += g.square().sum().item<double>();
+  EXPECT_GT(norm, 0.0);
+  EXPECT_TRUE(std::isfinite(norm));
+}
+
 // Task groups: the parts' losses, components and gradients add up to the whole regime's, also
 // when a part of some point set is empty (4 boundary points over 5 parts).
 TEST(TransportLoss, PartsAddUpToTheWholeRegime) {
