@@ -30,7 +30,6 @@ std::map<std::string, std::string> Options::as_text() const {
       {"model.hidden-size", text(model.hidden_size)},
       {"model.rho-output", model.rho_output},
       {"model.uncollided", text(model.uncollided)},
-      {"model.uncollided-power", text(model.uncollided_power)},
       {"points.interior", text(sampling.interior)},
       {"points.boundary", text(sampling.boundary)},
       {"points.initial", text(sampling.initial)},
@@ -61,6 +60,8 @@ std::map<std::string, std::string> Options::as_text() const {
     out["points.front"] = text(sampling.front);
     out["points.front-width"] = text(sampling.front_width);
   }
+  // The power means nothing without the split: BGK and split-free runs keep the keys they had.
+  if (model.uncollided > 0) out["model.uncollided-power"] = text(model.uncollided_power);
   if (sampling.adaptive > 0) {
     out["points.adaptive"] = text(sampling.adaptive);
     out["points.adaptive-pool"] = text(sampling.adaptive_pool);

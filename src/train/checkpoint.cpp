@@ -89,6 +89,15 @@ std::string show(const std::map<std::string, std::string>& text, const std::stri
   return it == text.end() ? "(unset)" : it->second.empty() ? "(empty)" : it->second;
 }
 
+// Checkpoints from before --eps-margin, --model.uncollided and --model.uncollided-power existed
+// trained without them: they record no such key, and these values (0, 0 and 2) are what they
+// implied, so a run with them resumes such a checkpoint as it was.
+bool implied_by_absence(const std::string& key, const std::string& value) {
+  if (key == "eps-margin" || key == "model.uncollided") return std::stod(value) == 0;
+  if (key == "model.uncollided-power") return std::stod(value) == 2;
+  return false;
+}
+
 // Keys that Options::as_text records only when the option is used: read from a checkpoint even
 // when this run lacks them, so that leaving the option out on resume is noticed too.
 const std::vector<std::string> kOptionalKeys = {"points.front", "points.front-width",
@@ -125,7 +134,9 @@ void check_options(const io::File& file, const std::string& path, const config::
   std::string changed;
   for (const auto& [key, value] : here) {
     if (std::find(kFreeKeys.begin(), kFreeKeys.end(), key) != kFreeKeys.end()) continue;
-    if (show(there, key) != value) changed += " --" + key;
+    if (show(there, key) == value) continue;
+    if (!there.count(key) && implied_by_absence(key, value)) continue;
+    changed += " --" + key;
   }
   for (const auto& [key, value] : there)
     if (!here.count(key)) changed += " --" + key;
@@ -168,12 +179,7 @@ std::string fingerprint_hash(const std::map<std::string, std::string>& options_t
   Fnv1a hash;
   for (const auto& key : fingerprint_keys()) {
     if (!options_text.count(key)) continue;  // a key of another problem
-    // Checkpoints from before --eps-margin, --model.uncollided and --model.uncollided-power
-    // existed trained without them: their hash holds no entry for these, and a run with the
-    // values they implied (0, 0 and 2) resumes them.
-    if ((key == "eps-margin" || key == "model.uncollided") && std::stod(options_text.at(key)) == 0)
-      continue;
-    if (key == "model.uncollided-power" && std::stod(options_text.at(key)) == 2) continue;
+    if (implied_by_absence(key, options_text.at(key))) continue;
     const std::string entry = key + "=" + show(options_text, key) + "\n";
     hash.add(entry.data(), entry.size());
   }

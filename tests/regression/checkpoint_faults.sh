@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Checkpoints that must be refused, and files that cannot be written: each ends the run before
 # any training with exit status 2 and one line on stderr naming the culprit (option or file).
-# A checkpoint from another network shape or problem says which options differ.
+# A checkpoint from another network shape or problem says which options differ; one from
+# before --model.uncollided-power resumes with the power it implied (2) and refuses another.
 # usage: checkpoint_faults.sh <hrgrad-train> <mpirun> <work dir>
 set -u
 train=$1 mpirun=$2 work=$3
@@ -66,6 +67,24 @@ PY
 check "corrupt.h5' is unreadable or corrupt: the stored arrays do not match their checksum" \
   "$train" "${net[@]}" --steps 8 --resume "$dir/corrupt.h5" \
   --output "$dir/b.h5"
+
+# A checkpoint written before --model.uncollided-power existed (p = 2 then, no key recorded):
+# refused under the default power, resumed without a warning with --model.uncollided-power 2.
+"$train" "${net[@]}" --model.uncollided-power 2 --steps 3 --output "$dir/legacy.h5" >/dev/null ||
+  { echo "FAIL: the power-2 run"; fail=1; }
+"$py" - "$dir/legacy.ckpt.h5" <<'PY' || { echo "FAIL: removing the power key"; fail=1; }
+import sys, h5py
+with h5py.File(sys.argv[1], "r+") as f:
+    del f["/config"].attrs["model.uncollided-power"]
+PY
+check "--model.uncollided-power (unset) there, 4 here" "$train" "${net[@]}" --steps 4 \
+  --resume "$dir/legacy.ckpt.h5" --output "$dir/b.h5"
+if ! "$train" "${net[@]}" --model.uncollided-power 2 --steps 4 --resume "$dir/legacy.ckpt.h5" \
+     --output "$dir/c.h5" >/dev/null 2>"$dir/err" || grep -q "options differ" "$dir/err"; then
+  echo "FAIL: resuming the power-2 checkpoint: $(cat "$dir/err")"; fail=1
+else
+  echo "ok: the power-2 checkpoint resumes with --model.uncollided-power 2, no warning"
+fi
 
 # Unwritable places, found before training, serially and under mpirun (no rank left waiting).
 if [ "$(id -u)" -eq 0 ]; then

@@ -17,8 +17,8 @@ struct ModelOptions {
   int hidden_size = 8;              // d_h, the size of the learned representation
   std::string rho_output = "exp";   // exp or hard-initial (the transport density transform)
   // Transport: the Knudsen scale E of the uncollided inflow's weight exp(-(E/ε)^p); 0: off.
-  double uncollided = 0.15;
-  double uncollided_power = 2;  // p
+  double uncollided = 0.3;
+  double uncollided_power = 4;  // p
 };
 
 struct SamplingOptions {

@@ -97,7 +97,8 @@ TEST(Parse, BgkProblemHasItsOwnDefaults) {
   ASSERT_TRUE(transport);
   EXPECT_EQ(transport->regimes, 4);
   EXPECT_EQ(transport->sampling.quadrature, 16);
-  EXPECT_DOUBLE_EQ(transport->model.uncollided, 0.15);
+  EXPECT_DOUBLE_EQ(transport->model.uncollided, 0.3);
+  EXPECT_DOUBLE_EQ(transport->model.uncollided_power, 4);
   EXPECT_EQ(transport->as_text().count("bgk.weights"), 0u);
   EXPECT_NE(hrgrad::config::help_text().find("With --problem bgk these defaults differ"),
             std::string::npos);

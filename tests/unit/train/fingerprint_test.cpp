@@ -25,11 +25,25 @@ TEST(Fingerprint, ZeroMarginHashesAsCheckpointsWithoutTheKey) {
 // Power 2, the form before --model.uncollided-power existed, hashes as no entry.
 TEST(Fingerprint, PowerTwoHashesAsCheckpointsWithoutTheKey) {
   config::Options o;
+  o.model.uncollided_power = 2;
   auto text = o.as_text();
   ASSERT_EQ(text.at("model.uncollided-power"), "2");
   const auto with_two = train::fingerprint_hash(text);
   text.erase("model.uncollided-power");
   EXPECT_EQ(train::fingerprint_hash(text), with_two);
+}
+
+// Without the split the power is not recorded, so a BGK or split-free checkpoint written when
+// the default power was 2 still resumes under the default 4.
+TEST(Fingerprint, PowerIsNotRecordedWithoutTheSplit) {
+  config::Options o;
+  o.model.uncollided = 0;
+  const auto four = o.as_text();
+  EXPECT_EQ(four.count("model.uncollided-power"), 0u);
+  o.model.uncollided_power = 2;
+  EXPECT_EQ(train::fingerprint_hash(o.as_text()), train::fingerprint_hash(four));
+  o.model.uncollided = 0.3;
+  EXPECT_EQ(o.as_text().at("model.uncollided-power"), "2");
 }
 
 TEST(Fingerprint, UncollidedAndItsPowerChangeTheHash) {
@@ -39,7 +53,7 @@ TEST(Fingerprint, UncollidedAndItsPowerChangeTheHash) {
   o.model.uncollided = 0.1;
   const auto on = train::fingerprint_hash(o.as_text());
   EXPECT_NE(on, off);
-  o.model.uncollided_power = 4;
+  o.model.uncollided_power = 3;
   EXPECT_NE(train::fingerprint_hash(o.as_text()), on);
 }
 
