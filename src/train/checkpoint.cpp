@@ -1,7 +1,9 @@
 #include "hrgrad/train/checkpoint.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cstdio>
+#include <cstdlib>
 #include <sstream>
 #include <type_traits>
 #include <utility>
@@ -84,9 +86,31 @@ torch::Tensor read_tensor(const io::File& file, const std::string& name, const t
       .to(like.options(), /*non_blocking=*/false, /*copy=*/true);
 }
 
-std::string show(const std::map<std::string, std::string>& text, const std::string& key) {
+// The configuration records numbers at 17 digits so that they read back exactly (the options
+// hash is taken over that text); messages show the fewest digits that read back the same:
+// 0.15, not 0.14999999999999999. Integers (seeds above 2^53 among them) are shown as written.
+std::string readable(const std::string& value) {
+  if (value.find_first_of(".eE") == std::string::npos) return value;
+  double number = 0;
+  const char* end = value.data() + value.size();
+  const auto [last, error] = std::from_chars(value.data(), end, number);
+  if (error != std::errc() || last != end) return value;
+  char shortest[32];
+  for (int digits = 1; digits < 17; ++digits) {
+    std::snprintf(shortest, sizeof shortest, "%.*g", digits, number);
+    if (std::strtod(shortest, nullptr) == number) return shortest;
+  }
+  return value;
+}
+
+// A key's recorded text, as the options hash takes it.
+std::string recorded(const std::map<std::string, std::string>& text, const std::string& key) {
   const auto it = text.find(key);
   return it == text.end() ? "(unset)" : it->second.empty() ? "(empty)" : it->second;
+}
+
+std::string show(const std::map<std::string, std::string>& text, const std::string& key) {
+  return readable(recorded(text, key));
 }
 
 // Checkpoints from before --eps-margin, --model.uncollided and --model.uncollided-power existed
@@ -134,7 +158,7 @@ void check_options(const io::File& file, const std::string& path, const config::
   std::string changed;
   for (const auto& [key, value] : here) {
     if (std::find(kFreeKeys.begin(), kFreeKeys.end(), key) != kFreeKeys.end()) continue;
-    if (show(there, key) == value) continue;
+    if (show(there, key) == show(here, key)) continue;
     if (!there.count(key) && implied_by_absence(key, value)) continue;
     changed += " --" + key;
   }
@@ -180,7 +204,7 @@ std::string fingerprint_hash(const std::map<std::string, std::string>& options_t
   for (const auto& key : fingerprint_keys()) {
     if (!options_text.count(key)) continue;  // a key of another problem
     if (implied_by_absence(key, options_text.at(key))) continue;
-    const std::string entry = key + "=" + show(options_text, key) + "\n";
+    const std::string entry = key + "=" + recorded(options_text, key) + "\n";
     hash.add(entry.data(), entry.size());
   }
   return hash.hex();

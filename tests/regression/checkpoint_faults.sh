@@ -46,6 +46,11 @@ check "--eps-min 0.0001 there, 0.001 here" "$train" "${net[@]}" --eps-min 1e-3 -
   --resume "$ckpt" --output "$dir/b.h5"
 check "--steps: 4 is below the step count 6" "$train" "${net[@]}" --steps 4 --resume "$ckpt" \
   --output "$dir/b.h5"
+# Fractions are named at the fewest digits that read back (0.15, not 0.14999999999999999).
+"$train" "${net[@]}" --model.uncollided 0.15 --steps 3 --output "$dir/e015.h5" >/dev/null ||
+  { echo "FAIL: the E = 0.15 run"; fail=1; }
+check "--model.uncollided 0.15 there, 0.3 here" "$train" "${net[@]}" --steps 4 \
+  --resume "$dir/e015.ckpt.h5" --output "$dir/b.h5"
 # Missing, truncated, not HDF5, not a checkpoint, corrupt data.
 check "$dir/none.h5" "$train" "${net[@]}" --steps 8 --resume "$dir/none.h5" --output "$dir/b.h5"
 head -c $(( $(stat -c %s "$ckpt") / 2 )) "$ckpt" >"$dir/truncated.h5"
