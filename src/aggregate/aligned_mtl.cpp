@@ -78,7 +78,7 @@ std::vector<ParameterSpec> aligned_mtl_specs() {
   return {
       {"scale_mode", "min",
        "eigenvalue that sets the length: min, median (lower median) or rmse (mean eigenvalue)"},
-      {"rank_eps", format_default(AlignedMtlOptions{}.rank_eps),
+      {"rank_eps", shortest_text(AlignedMtlOptions{}.rank_eps),
        "eigenvalues at or below lambda_max * m * rank_eps are dropped"},
   };
 }

@@ -241,11 +241,11 @@ class CagradAggregator final : public Aggregator {
 std::vector<ParameterSpec> cagrad_specs() {
   const CagradOptions d;
   return {
-      {"c", format_default(d.c),
+      {"c", shortest_text(d.c),
        "radius of the ball around the mean gradient, relative to its norm (>= 0)"},
       {"rescale", std::to_string(d.rescale),
        "0: no rescaling, 1: divide by 1 + c^2, 2: divide by 1 + c"},
-      {"tolerance", format_default(d.tolerance),
+      {"tolerance", shortest_text(d.tolerance),
        "Frank-Wolfe duality gap at which to stop, relative to max_i |g_i| |g0| (1 + c)"},
       {"max_iters", std::to_string(d.max_iters), "Frank-Wolfe iteration cap"},
   };

@@ -72,7 +72,7 @@ class ConfigAggregator final : public Aggregator {
 }  // namespace
 
 std::vector<ParameterSpec> config_specs() {
-  return {{"rcond", format_default(ConfigOptions{}.rcond),
+  return {{"rcond", shortest_text(ConfigOptions{}.rcond),
            "relative eigenvalue cutoff of the cosine-matrix pseudo-inverse, in [0, 1]"}};
 }
 

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "hrgrad/aggregate/aggregator.hpp"
+#include "hrgrad/core/number_list.hpp"
 
 namespace hrgrad::aggregate::detail {
 
@@ -27,8 +28,5 @@ HRGRAD_DECLARE_METHOD(upgrad)
 HRGRAD_DECLARE_METHOD(hrgrad)
 
 #undef HRGRAD_DECLARE_METHOD
-
-// Formats a double so that it parses back to the same value (for ParameterSpec defaults).
-std::string format_default(double v);
 
 }  // namespace hrgrad::aggregate::detail

@@ -200,10 +200,10 @@ class HrgradAggregator final : public Aggregator {
 std::vector<ParameterSpec> hrgrad_specs() {
   const HrgradOptions d;
   return {
-      {"rho", format_default(d.rho),
+      {"rho", shortest_text(d.rho),
        "alignment strength in [0, 1]: 0 rotates the harmonized mean only as far as needed to "
        "remove every conflict, 1 goes to the equal-angle direction"},
-      {"rcond", format_default(d.rcond),
+      {"rcond", shortest_text(d.rcond),
        "relative eigenvalue cutoff of the cosine-matrix pseudo-inverse, in [0, 1]"},
   };
 }

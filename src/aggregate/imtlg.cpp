@@ -67,7 +67,7 @@ class ImtlgAggregator final : public Aggregator {
 }  // namespace
 
 std::vector<ParameterSpec> imtlg_specs() {
-  return {{"rcond", format_default(ImtlgOptions{}.rcond),
+  return {{"rcond", shortest_text(ImtlgOptions{}.rcond),
            "relative eigenvalue cutoff of the cosine-matrix pseudo-inverse, in [0, 1]"}};
 }
 

@@ -250,7 +250,7 @@ class MgdaAggregator final : public Aggregator {
 std::vector<ParameterSpec> mgda_specs() {
   const MgdaOptions d;
   return {
-      {"tolerance", format_default(d.tolerance),
+      {"tolerance", shortest_text(d.tolerance),
        "relative Frank-Wolfe duality gap at which to stop (m > 2), in (0, 1); it certifies "
        "g.g_i >= (1 - tolerance) |g|^2"},
       {"max_iters", std::to_string(d.max_iters), "Frank-Wolfe iteration cap (m > 2)"},

@@ -160,7 +160,7 @@ std::vector<ParameterSpec> nash_mtl_specs() {
   const NashMtlOptions d;
   return {
       {"max_iters", std::to_string(d.max_iters), "Newton iteration cap"},
-      {"tolerance", format_default(d.tolerance),
+      {"tolerance", shortest_text(d.tolerance),
        "stop when max_i |alpha_i (G alpha)_i - 1| <= tolerance, in (0, 0.5]"},
       {"normalize", "1", "1: solve on G / |G|_F as the reference code; 0: on G"},
       {"update_every", "1", "recompute the weights every this many steps, reuse them between"},

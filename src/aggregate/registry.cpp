@@ -1,6 +1,4 @@
 // The table of methods behind --aggregator: names in display order, option specs, factories.
-#include <cstdio>
-#include <cstdlib>
 
 #include "factories.hpp"
 #include "hrgrad/core/error.hpp"
@@ -66,17 +64,5 @@ void Aggregator::refuse(const State& state) const {
                    std::to_string(state.integers.size()) + " integers, " +
                    std::to_string(state.reals.size()) + " reals)");
 }
-
-namespace detail {
-
-std::string format_default(double v) {
-  // Shortest of %.15g / %.17g that reads back exactly.
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.15g", v);
-  if (std::strtod(buffer, nullptr) != v) std::snprintf(buffer, sizeof buffer, "%.17g", v);
-  return buffer;
-}
-
-}  // namespace detail
 
 }  // namespace hrgrad::aggregate

@@ -75,7 +75,7 @@ class UpgradAggregator final : public Aggregator {
 
 std::vector<ParameterSpec> upgrad_specs() {
   return {
-      {"reg_eps", format_default(UpgradOptions{}.reg_eps),
+      {"reg_eps", shortest_text(UpgradOptions{}.reg_eps),
        "regulariser eps I added to G, relative to reg_scale, in [0, 1]"},
       {"reg_scale", "min",
        "min: eps = reg_eps * min_i |g_i|^2 (keeps the guarantee under norm spread); trace: "

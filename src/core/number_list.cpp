@@ -1,5 +1,7 @@
 #include "hrgrad/core/number_list.hpp"
 
+#include <cstdio>
+#include <cstdlib>
 #include <sstream>
 
 #include "hrgrad/core/error.hpp"
@@ -26,6 +28,17 @@ std::vector<double> parse_number_list(const std::string& text, const std::string
     values.push_back(value);
   }
   return values;
+}
+
+std::string shortest_text(double value) {
+  // %g drops trailing zeros, so 15 digits print 0.15 as "0.15" and 3000 as "3000".
+  char text[32];
+  for (int digits = 15; digits < 17; ++digits) {
+    std::snprintf(text, sizeof text, "%.*g", digits, value);
+    if (std::strtod(text, nullptr) == value) return text;
+  }
+  std::snprintf(text, sizeof text, "%.17g", value);  // always reads back
+  return text;
 }
 
 }  // namespace hrgrad

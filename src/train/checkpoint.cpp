@@ -3,13 +3,13 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdio>
-#include <cstdlib>
 #include <sstream>
 #include <type_traits>
 #include <utility>
 
 #include "hrgrad/core/error.hpp"
 #include "hrgrad/core/log.hpp"
+#include "hrgrad/core/number_list.hpp"
 #include "hrgrad/io/atomic_write.hpp"
 
 namespace hrgrad::train {
@@ -87,20 +87,15 @@ torch::Tensor read_tensor(const io::File& file, const std::string& name, const t
 }
 
 // The configuration records numbers at 17 digits so that they read back exactly (the options
-// hash is taken over that text); messages show the fewest digits that read back the same:
-// 0.15, not 0.14999999999999999. Integers (seeds above 2^53 among them) are shown as written.
+// hash is taken over that text); messages show them as briefly as reads back the same (0.15,
+// not 0.14999999999999999). Integers (seeds above 2^53 among them) are shown as written.
 std::string readable(const std::string& value) {
   if (value.find_first_of(".eE") == std::string::npos) return value;
   double number = 0;
   const char* end = value.data() + value.size();
   const auto [last, error] = std::from_chars(value.data(), end, number);
   if (error != std::errc() || last != end) return value;
-  char shortest[32];
-  for (int digits = 1; digits < 17; ++digits) {
-    std::snprintf(shortest, sizeof shortest, "%.*g", digits, number);
-    if (std::strtod(shortest, nullptr) == number) return shortest;
-  }
-  return value;
+  return shortest_text(number);
 }
 
 // A key's recorded text, as the options hash takes it.

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+
 #include "hrgrad/core/error.hpp"
 
 namespace {
@@ -21,6 +23,16 @@ TEST(NumberList, NamesTheOptionOnBadItems) {
       EXPECT_EQ(std::string(e.what()).rfind("--eval-eps: ", 0), 0u) << e.what();
     }
   }
+}
+
+TEST(NumberList, ShortestTextReadsBack) {
+  EXPECT_EQ(hrgrad::shortest_text(0.15), "0.15");
+  EXPECT_EQ(hrgrad::shortest_text(1e-4), "0.0001");
+  EXPECT_EQ(hrgrad::shortest_text(1e-10), "1e-10");
+  EXPECT_EQ(hrgrad::shortest_text(3000), "3000");
+  EXPECT_EQ(hrgrad::shortest_text(0.1 + 0.2), "0.30000000000000004");  // 17 digits needed
+  for (double v : {1.0 / 3, 2.0 / 3e7, 0.96, -1.5e300, 5e-324})
+    EXPECT_EQ(std::strtod(hrgrad::shortest_text(v).c_str(), nullptr), v) << v;
 }
 
 }  // namespace
