@@ -10,9 +10,9 @@
 #            [-- more hrgrad-train options]
 # Each run writes DIR/<problem>/<method>_<encoding>_s<seed>.h5 (specialist_eps<ε>_s<seed>.h5),
 # evaluated at K evenly spaced steps (the earlier ones in DIR/<problem>/progress/). A run whose
-# complete file exists is skipped, an interrupted one resumes from its checkpoint. A failing run
-# stops the study (status 1, its log's last lines shown); SIGTERM or SIGINT checkpoints the
-# running runs and exits 3 (rerun the same command to continue); bad arguments exit 2.
+# complete file exists is skipped, an interrupted one resumes from its checkpoint, one that another
+# study is training waits for it. A failing run stops the study (status 1, its log's end shown);
+# SIGTERM or SIGINT checkpoints the running runs, exit 3 (rerun to continue); bad arguments exit 2.
 # Defaults, files, the report and the budget on this machine: docs/study.md.
 set -euo pipefail
 # One compound command, read whole before any of it runs: editing or updating this file while
@@ -170,7 +170,22 @@ run_one() {
   shift 3
   local opts=("$@") dir="$out/$p" log="$out/$p/logs/$stem.log" final="$out/$p/$stem.h5"
   local tag="[$index/${#runs[@]}] $p/$stem" start=$SECONDS m o ck prev="" status summary tp=""
-  trap '[ -n "$tp" ] && kill -TERM "$tp" 2>/dev/null' TERM INT
+  local stopping=0 lock
+  trap 'stopping=1; [ -n "$tp" ] && kill -TERM "$tp" 2>/dev/null' TERM INT
+  # One study at a time per run: another study into the same folder that reaches this run waits
+  # here, then finds it complete or resumes it. The trainer inherits the lock and holds it to the end.
+  exec {lock}>>"$dir/logs/$stem.lock"
+  if ! flock -n "$lock"; then
+    echo "study: $tag: another study is training it; waiting for that to end"
+    until flock -n "$lock"; do
+      sleep 2 &
+      wait $! || true
+      if [ "$stopping" -eq 1 ]; then
+        echo "study: $tag: stopped while waiting; rerun the same command to continue" >&2
+        return 3
+      fi
+    done
+  fi
   status=0
   summary=$(check "$final" "${opts[@]}" --steps "$steps" "${extra[@]}") || status=$?
   if [ "$status" -eq 0 ]; then echo "study: $tag: complete, skipped: $summary"; return 0; fi

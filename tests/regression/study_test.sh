@@ -4,8 +4,9 @@
 # expected rows and columns (Markdown, CSV, PNG); a rerun skips every run; a different --steps in
 # the same folder is refused; a run whose final file is lost resumes from its step-2 checkpoint
 # and ends with the same errors; a failing run stops the study with its message (status 1);
-# SIGTERM stops it at a checkpoint (status 3) and the same command resumes; editing the script
-# while it runs changes nothing; bad arguments give exit status 2 and exactly one line on stderr.
+# SIGTERM stops it at a checkpoint (status 3) and the same command resumes; a run that another
+# study is training (its lock held) is waited for, not trained twice; editing the script while it
+# runs changes nothing; bad arguments give exit status 2 and exactly one line on stderr.
 # usage: study_test.sh <folder of hrgrad-train> <launch folder> <work dir>
 set -u
 bin=$1 launch=$2 work=$3
@@ -26,12 +27,14 @@ args=(--problem transport --methods "sum hrgrad0 specialist" --encodings hidden 
 has() {  # has <file> <fixed string> <what>
   grep -qF -- "$2" "$1" || { echo "FAIL: $3: '$2' not in $1"; fail=1; }
 }
-first_step() {  # first_step <run log>: waits until the run has made a step (at most a minute)
+wait_for() {  # wait_for <file> <pattern>: until the file has the pattern (at most a minute)
   for _ in $(seq 600); do
-    grep -q '^step ' "$1" 2>/dev/null && return
+    grep -q -- "$2" "$1" 2>/dev/null && return 0
     sleep 0.1
   done
+  return 1
 }
+first_step() { wait_for "$1" '^step '; }  # first_step <run log>: the run has made a step
 
 # 0. The default plan (--list): 9 methods x 2 encodings x 3 seeds per problem, and specialists
 # for the 5 transport and 4 BGK test ε x 3 seeds: 69 + 66 runs, nothing trained or created.
@@ -145,6 +148,39 @@ elif ! bash "$study" "${sig[@]}" >"$dir/sig2.txt" 2>&1 ||
   echo "FAIL: the rerun after SIGTERM did not resume:"; cat "$dir/sig2.txt"; fail=1
 else
   echo "ok: SIGTERM stops the study with status 3, the rerun resumes"
+fi
+
+# 6c. One study at a time per run: while a study trains a run it holds the run's lock, and a study
+# that finds the lock held (here the test holds it, as another study would) waits without
+# training, stops with status 3 on SIGTERM while waiting, and trains once the lock is free.
+lock=(--problem transport --methods sum --encodings hidden --seeds 1 --steps 3000 --points 8
+      --evals 1 --eps 1 --out "$dir/l" -- "${tiny[@]}" --log-every 1)
+lockfile=$dir/l/transport/logs/sum_hidden_s0.lock
+mkdir -p "$dir/l/transport/logs"
+exec {held}>>"$lockfile"
+flock -n "$held" || { echo "FAIL: the test could not take a fresh lock"; fail=1; }
+bash "$study" "${lock[@]}" >"$dir/lock1.txt" 2>&1 {held}>&- &  # the study must not inherit the test's lock
+pid=$!
+wait_for "$dir/lock1.txt" "sum_hidden_s0: another study is training it; waiting" ||
+  { echo "FAIL: a held lock did not make the study wait:"; cat "$dir/lock1.txt"; fail=1; }
+kill -TERM "$pid"
+wait "$pid"
+status=$?
+[ "$status" -eq 3 ] && grep -q "stopped while waiting" "$dir/lock1.txt" && ! grep -q "training to step" "$dir/lock1.txt" ||
+  { echo "FAIL: SIGTERM while waiting -> status $status:"; cat "$dir/lock1.txt"; fail=1; }
+bash "$study" "${lock[@]}" >"$dir/lock2.txt" 2>&1 {held}>&- &
+pid=$!
+wait_for "$dir/lock2.txt" "waiting" || { echo "FAIL: the second study did not wait"; fail=1; }
+exec {held}>&-  # the other study ends
+first_step "$dir/l/transport/logs/sum_hidden_s0.log"
+flock -n "$lockfile" true 2>/dev/null &&
+  { echo "FAIL: the lock was free while the study trained the run"; fail=1; }
+wait "$pid"
+status=$?
+if [ "$status" -ne 0 ] || ! grep -q "sum_hidden_s0: done in" "$dir/lock2.txt"; then
+  echo "FAIL: the study after the lock was freed -> status $status:"; cat "$dir/lock2.txt"; fail=1
+else
+  echo "ok: a study waits for a run another study holds, stops on SIGTERM, trains once it is free"
 fi
 
 # 6b. Editing study.sh while it runs (a git pull during a long study) leaves the running study
