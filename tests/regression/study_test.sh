@@ -166,8 +166,10 @@ wait_for "$dir/lock1.txt" "sum_hidden_s0: another study is training it; waiting"
 kill -TERM "$pid"
 wait "$pid"
 status=$?
-[ "$status" -eq 3 ] && grep -q "stopped while waiting" "$dir/lock1.txt" && ! grep -q "training to step" "$dir/lock1.txt" ||
-  { echo "FAIL: SIGTERM while waiting -> status $status:"; cat "$dir/lock1.txt"; fail=1; }
+if [ "$status" -ne 3 ] || ! grep -q "stopped while waiting" "$dir/lock1.txt" ||
+   grep -q "training to step" "$dir/lock1.txt"; then
+  echo "FAIL: SIGTERM while waiting -> status $status:"; cat "$dir/lock1.txt"; fail=1
+fi
 bash "$study" "${lock[@]}" >"$dir/lock2.txt" 2>&1 {held}>&- &
 pid=$!
 wait_for "$dir/lock2.txt" "waiting" || { echo "FAIL: the second study did not wait"; fail=1; }
