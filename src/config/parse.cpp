@@ -62,7 +62,8 @@ po::options_description describe(Options& o, std::string& eval_eps_text,
       ("model.hidden-size", with_default(&o.model.hidden_size), "size d_h of the hidden representation")
       ("model.rho-output", with_default(&o.model.rho_output), "density output: exp (rho = exp(-o)) or hard-initial (rho = f0 + (t/T) exp(-o), exact at t = 0)")
       ("model.uncollided", with_default(&o.model.uncollided), "transport only: E >= 0; the left inflow's uncollided flux, weighted exp(-(E/eps)^p), is taken in closed form and the networks learn the collided rest (the kinetic front at eps ~ 1 leaves the networks); 0: off")
-      ("model.uncollided-power", with_default(&o.model.uncollided_power), "transport only: the power p > 0 of the uncollided weight exp(-(E/eps)^p); larger p switches from the split (eps >> E) to none (eps << E) more sharply");
+      ("model.uncollided-power", with_default(&o.model.uncollided_power), "transport only: the power p > 0 of the uncollided weight exp(-(E/eps)^p); larger p switches from the split (eps >> E) to none (eps << E) more sharply")
+      ("model.cone", with_default(&o.model.cone), "transport only: W >= 0; the networks' density and micro part are multiplied by tanh(max(0, t/eps - x)/(W eps)), so they vanish outside the left inflow's causal cone x <= t/eps (exact for zero initial data, right inflow and source); the initial value is asked of the ungated networks; 0: off");
 
   po::options_description sampling("Sampling");
   sampling.add_options()
@@ -271,6 +272,10 @@ void validate(const Options& o) {
           "must be >= 0, got " + show(o.model.uncollided));
   require(o.problem != "bgk" || o.model.uncollided == 0, "--model.uncollided",
           "applies to --problem transport only, got " + show(o.model.uncollided));
+  require(std::isfinite(o.model.cone) && o.model.cone >= 0, "--model.cone",
+          "must be >= 0, got " + show(o.model.cone));
+  require(o.problem != "bgk" || o.model.cone == 0, "--model.cone",
+          "applies to --problem transport only, got " + show(o.model.cone));
   require(std::isfinite(o.model.uncollided_power) && o.model.uncollided_power > 0,
           "--model.uncollided-power", "must be > 0, got " + show(o.model.uncollided_power));
   require(std::isfinite(o.sampling.front_width) && o.sampling.front_width >= 1,

@@ -31,6 +31,12 @@ TransportApnnImpl::TransportApnnImpl(const TransportSettings& s) {
 
 TransportProblem::TransportProblem(const TransportSettings& settings)
     : settings_(settings), reference_cache_(settings.reference_cache) {
+  if (settings.cone > 0 &&
+      (settings.initial != 0 || settings.inflow_right != 0 || settings.source != 0)) {
+    throw Error("the causal gate (cone " + std::to_string(settings.cone) +
+                ") needs zero initial data, right inflow and source: the solution is not zero "
+                "outside the left inflow's cone otherwise");
+  }
   torch::manual_seed(mix64(settings.seed));
   model_ = TransportApnn(settings);
   model_->to(settings.device, settings.dtype);
@@ -79,6 +85,13 @@ TransportFields TransportProblem::fields(const torch::Tensor& t, const torch::Te
                                          const torch::Tensor& eps, bool derivatives) {
   if (provider_) return provider_(t, x, eps, derivatives);
   return network_fields(t, x, eps, derivatives);
+}
+
+TransportFields TransportProblem::gated_fields(const torch::Tensor& t, const torch::Tensor& x,
+                                               const torch::Tensor& eps, bool derivatives) {
+  auto out = fields(t, x, eps, derivatives);
+  apply_cone(out, t, x, eps, derivatives ? t.size(0) : 0);
+  return out;
 }
 
 std::pair<torch::Tensor, torch::Tensor> TransportProblem::network_inputs(const torch::Tensor& t,
@@ -152,6 +165,33 @@ TransportFields TransportProblem::network_fields_batch(const torch::Tensor& t,
   return out;
 }
 
+void TransportProblem::apply_cone(TransportFields& fields, const torch::Tensor& t,
+                                  const torch::Tensor& x, const torch::Tensor& eps,
+                                  std::int64_t derivative_rows) const {
+  if (settings_.cone == 0) return;
+  const double width = settings_.cone;
+  const torch::Tensor distance = torch::relu(t / eps - x);  // how far inside the cone
+  const torch::Tensor gate = torch::tanh(distance / (width * eps));
+  if (derivative_rows > 0) {
+    // c = tanh(s/(Wε)), s = t/ε - x inside the cone: c_x = -(1 - c²)/(Wε), c_t = -c_x/ε; 0
+    // outside.
+    const auto first = [&](const torch::Tensor& v) { return v.narrow(0, 0, derivative_rows); };
+    const torch::Tensor c = first(gate);
+    const torch::Tensor c_x =
+        -(1 - c * c) / (width * first(eps)) * (first(distance) > 0).to(c.scalar_type());
+    const torch::Tensor c_t = -c_x / first(eps);
+    const torch::Tensor rho = first(fields.rho), g = first(fields.g);
+    fields.rho_t = c_t * rho + c * fields.rho_t;
+    fields.rho_x = c_x * rho + c * fields.rho_x;
+    fields.g_t = c_t * g + c * fields.g_t;
+    fields.g_x = c_x * g + c * fields.g_x;
+    // <v g> = <v ĝ> gains the gate too: ∂x(c <v g>) = c_x <v g> + c ∂x<v g>.
+    fields.flux_x = c_x * average(g * nodes_) + c * fields.flux_x;
+  }
+  fields.rho = gate * fields.rho;
+  fields.g = gate * fields.g;
+}
+
 std::pair<torch::Tensor, torch::Tensor> TransportProblem::interior_residuals(
     const TransportFields& in, const torch::Tensor& t, const torch::Tensor& x,
     const torch::Tensor& eps) const {
@@ -206,6 +246,12 @@ TaskLoss TransportProblem::loss_at(const TransportPoints& points, Part part) {
     right = take(n_in + n_bd, n_bd);
     initial = take(n_in + 2 * n_bd, x_ic.size(0));
   }
+  // The causal gate on the interior and inflow fields. The initial value is asked of the ungated
+  // networks: the gate is zero at t = 0 and would meet it whatever they are, which leaves them
+  // free in the time layer t < εx at small ε.
+  apply_cone(in, t_in, x_in, eps_in, t_in.size(0));
+  apply_cone(left, t_bd, zeros, eps_bd, 0);
+  apply_cone(right, t_bd, zeros + 1.0, eps_bd, 0);
   const auto [micro, macro] = interior_residuals(in, t_in, x_in, eps_in);
 
   // Inflow boundaries: f = ρ + ε g at the incoming nodes.
@@ -266,7 +312,7 @@ TransportPoints TransportProblem::choose_by_residual(const TransportPoints& cand
   torch::Tensor score;
   {
     torch::NoGradGuard no_grad;  // the choice is a function of the points, not a loss term
-    const auto in = fields(candidates.t_in, candidates.x_in, candidates.eps_in, true);
+    const auto in = gated_fields(candidates.t_in, candidates.x_in, candidates.eps_in, true);
     const auto [micro, macro] =
         interior_residuals(in, candidates.t_in, candidates.x_in, candidates.eps_in);
     const torch::Tensor r = torch::sqrt(micro.square().mean(1) + macro.square().squeeze(1));
@@ -307,7 +353,7 @@ Evaluation TransportProblem::evaluate(double eps) {
   const torch::Tensor x = column(result.x, options);
   const torch::Tensor t = torch::full({n, 1}, settings_.t_final, options);
   const torch::Tensor e = torch::full({n, 1}, eps, options);
-  const auto out = fields(t, x, e, false);
+  const auto out = gated_fields(t, x, e, false);
   Field field;
   field.name = "rho";
   field.prediction = to_doubles(out.rho + uncollided_density(t, x, e));

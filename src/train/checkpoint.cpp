@@ -119,9 +119,9 @@ bool implied_by_absence(const std::string& key, const std::string& value) {
 
 // Keys that Options::as_text records only when the option is used: read from a checkpoint even
 // when this run lacks them, so that leaving the option out on resume is noticed too.
-const std::vector<std::string> kOptionalKeys = {"points.front", "points.front-width",
-                                                "points.adaptive", "points.adaptive-pool",
-                                                "points.adaptive-floor"};
+const std::vector<std::string> kOptionalKeys = {"points.front",          "points.front-width",
+                                                "points.adaptive",       "points.adaptive-pool",
+                                                "points.adaptive-floor", "model.cone"};
 
 std::map<std::string, std::string> read_config(const io::File& file,
                                                const std::map<std::string, std::string>& here) {
@@ -189,7 +189,7 @@ const std::vector<std::string>& fingerprint_keys() {
       "problem", "eps-min", "eps-max", "regimes", "t-final", "quadrature", "dtype",
       "model.width", "model.depth", "model.encoding", "model.harmonics", "model.hidden-size",
       "model.rho-output", "bgk.envelope", "bgk.initial", "eps-margin", "model.uncollided",
-      "model.uncollided-power"};
+      "model.uncollided-power", "model.cone"};
   // clang-format on
   return keys;
 }

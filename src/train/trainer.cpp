@@ -75,6 +75,7 @@ std::unique_ptr<physics::Problem> make_problem(const config::Options& o, torch::
   s.rho_output = o.model.rho_output;
   s.uncollided = o.model.uncollided;
   s.uncollided_power = o.model.uncollided_power;
+  s.cone = o.model.cone;
   return std::make_unique<physics::TransportProblem>(s);
 }
 

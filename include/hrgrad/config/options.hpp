@@ -19,6 +19,9 @@ struct ModelOptions {
   // Transport: the Knudsen scale E of the uncollided inflow's weight exp(-(E/ε)^p); 0: off.
   double uncollided = 0.3;
   double uncollided_power = 4;  // p
+  // Transport: the width W (mean free paths) of the causal gate tanh(max(0, t/ε - x)/(W ε)) on
+  // the networks' fields (they vanish outside the inflow's cone x <= t/ε); 0: off.
+  double cone = 0;
 };
 
 struct SamplingOptions {

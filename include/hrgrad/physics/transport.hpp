@@ -44,6 +44,13 @@ struct TransportSettings {
   // collided rest f - f_u only. 0: off (α = 0; the limit uncollided -> 0 would be α = 1).
   double uncollided = 0.0;
   double uncollided_power = 2.0;  // p
+  // Causal gate: with zero initial data, right inflow and source, nothing reaches x > t/ε (the
+  // speeds are at most 1/ε), so ρ and g are multiplied by c = tanh(max(0, t/ε - x)/(W ε)),
+  // W = cone: they vanish outside the inflow's cone and meet the initial value; the loss asks it
+  // of the ungated networks, which would be free in the time layer t < εx otherwise. The
+  // width is W mean free paths (ε), so that at small ε the gate opens within the initial layer
+  // (t ~ ε²) where the solution itself rises. 0: off.
+  double cone = 0.0;
   int harmonics = 4, hidden_size = 8;
   std::uint64_t seed = 0;
   torch::Dtype dtype = torch::kFloat32;
@@ -93,6 +100,10 @@ class TransportProblem final : public Problem {
   // otherwise the networks'.
   TransportFields fields(const torch::Tensor& t, const torch::Tensor& x, const torch::Tensor& eps,
                          bool derivatives);
+  // fields() times the causal gate (settings' cone), as the density is evaluated: the ungated
+  // fields when the gate is off.
+  TransportFields gated_fields(const torch::Tensor& t, const torch::Tensor& x,
+                               const torch::Tensor& eps, bool derivatives);
   TransportFields network_fields(const torch::Tensor& t, const torch::Tensor& x,
                                  const torch::Tensor& eps, bool derivatives);
   // The networks' fields at every sample, with derivatives (rho_t, rho_x, g_t, g_x, flux_x) for
@@ -126,6 +137,10 @@ class TransportProblem final : public Problem {
  private:
   torch::Tensor average(const torch::Tensor& values) const;  // <·> over nodes: (B,K) -> (B,1)
   torch::Tensor uncollided_weight(const torch::Tensor& eps) const;  // α(ε)
+  // Multiplies the fields by the causal gate (settings' cone > 0), with the product rule for the
+  // derivatives of the first `derivative_rows` samples when `fields` has them.
+  void apply_cone(TransportFields& fields, const torch::Tensor& t, const torch::Tensor& x,
+                  const torch::Tensor& eps, std::int64_t derivative_rows) const;
   // The micro (B, K) and macro (B, 1) residuals of the interior fields `in` at (t, x, ε).
   std::pair<torch::Tensor, torch::Tensor> interior_residuals(const TransportFields& in,
                                                              const torch::Tensor& t,

@@ -155,6 +155,9 @@ TEST(Parse, InvalidValuesNameTheOption) {
       {{"--problem", "bgk", "--points.adaptive", "1"}, "--points.adaptive"},
       {{"--points.adaptive-pool", "1"}, "--points.adaptive-pool"},
       {{"--points.adaptive-floor", "-0.5"}, "--points.adaptive-floor"},
+      {{"--model.cone", "-0.1"}, "--model.cone"},
+      {{"--model.cone", "inf"}, "--model.cone"},
+      {{"--problem", "bgk", "--model.cone", "0.05"}, "--model.cone"},
   };
   for (const auto& c : cases) {
     const auto message = error_of(c.args);
@@ -199,6 +202,20 @@ TEST(Parse, AdaptiveSampling) {
   EXPECT_EQ(rad->as_text().at("points.adaptive-pool"), "8");
   EXPECT_EQ(rad->as_text().at("points.adaptive-floor"), "0");
   EXPECT_TRUE(parse_args({"--problem", "bgk", "--points.adaptive", "0"}));
+}
+
+// --model.cone: off by default and then absent from the recorded options (checkpoints without
+// it keep their hash); recorded when set.
+TEST(Parse, ConeGate) {
+  const auto plain = parse_args({});
+  ASSERT_TRUE(plain);
+  EXPECT_EQ(plain->model.cone, 0.0);
+  EXPECT_EQ(plain->as_text().count("model.cone"), 0u);
+  const auto gated = parse_args({"--model.cone", "0.05"});
+  ASSERT_TRUE(gated);
+  EXPECT_EQ(gated->model.cone, 0.05);
+  EXPECT_EQ(gated->as_text().at("model.cone"), "0.050000000000000003");
+  EXPECT_TRUE(parse_args({"--problem", "bgk", "--model.cone", "0"}));
 }
 
 TEST(Parse, MalformedAndUnknownOptions) {

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "hrgrad/core/error.hpp"
 #include "hrgrad/core/gauss_legendre.hpp"
 #include "hrgrad/physics/collocation.hpp"
 #include "hrgrad/reference/diffusion_limit.hpp"
@@ -66,6 +67,68 @@ TEST(TransportFields, HardInitialDensity) {
   const auto f = problem.fields(t, x, torch::full({5, 1}, 0.3, opts), true);
   EXPECT_TRUE(torch::allclose(f.rho_t, autograd_derivative(f.rho, t), 1e-10, 1e-12));
   EXPECT_TRUE(torch::allclose(f.rho_x, autograd_derivative(f.rho, x), 1e-10, 1e-12));
+}
+
+// The causal gate: outside the cone x <= t/ε the fields are zero (at t = 0 too, so the initial
+// value holds exactly); inside they are the ungated networks' times tanh((t/ε - x)/(Wε)), with <g>
+// still zero; the derivatives match autograd across the cone's edge; nonzero initial data is
+// refused.
+TEST(TransportFields, ConeGateVanishesOutsideTheCone) {
+  auto s = small_settings();
+  TransportProblem ungated(s);
+  s.cone = 0.05;
+  TransportProblem gated(s);  // the same seed: the same weights
+  const auto opts = torch::TensorOptions().dtype(torch::kFloat64);
+  const auto t = torch::tensor({{0.0}, {0.05}, {0.05}, {0.05}, {0.1}}, opts);
+  const auto x = torch::tensor({{0.3}, {0.3}, {0.04}, {0.01}, {0.5}}, opts);
+  const auto eps = torch::tensor({{1e-3}, {1.0}, {1.0}, {1.0}, {1e-3}}, opts);
+  const auto f = gated.gated_fields(t, x, eps, false), plain = ungated.fields(t, x, eps, false);
+  for (int i : {0, 1}) {  // t = 0; x = 0.3 beyond the cone's edge 0.05
+    EXPECT_EQ(f.rho[i].abs().max().item<double>(), 0.0) << i;
+    EXPECT_EQ(f.g[i].abs().max().item<double>(), 0.0) << i;
+  }
+  for (int i : {2, 3, 4}) {
+    const double e = eps[i].item<double>();
+    const double c = std::tanh((t[i].item<double>() / e - x[i].item<double>()) / (0.05 * e));
+    EXPECT_NEAR(f.rho[i].item<double>(), c * plain.rho[i].item<double>(), 1e-14) << i;
+    EXPECT_TRUE(torch::allclose(f.g[i], c * plain.g[i], 1e-12, 1e-14)) << i;
+  }
+  const auto rule = hrgrad::gauss_legendre(6);
+  EXPECT_LT(torch::matmul(f.g, 0.5 * torch::tensor(rule.weights, opts)).abs().max().item<double>(),
+            1e-14);
+
+  // Samples on both sides of the edge x = t/ε, at ε = 1 and in the diffusive range.
+  auto tt = (0.1 * torch::rand({12, 1}, opts)).requires_grad_(true);
+  auto xx = (0.2 * torch::rand({12, 1}, opts)).requires_grad_(true);
+  const auto ee = torch::cat({torch::ones({6, 1}, opts), torch::full({6, 1}, 0.05, opts)});
+  const auto d = gated.gated_fields(tt, xx, ee, true);
+  EXPECT_TRUE(torch::allclose(d.rho_t, autograd_derivative(d.rho, tt), 1e-10, 1e-12));
+  EXPECT_TRUE(torch::allclose(d.rho_x, autograd_derivative(d.rho, xx), 1e-10, 1e-12));
+  const auto nodes = gated.nodes(), weights = gated.weights();
+  EXPECT_TRUE(torch::allclose(
+      d.flux_x, autograd_derivative(torch::matmul(d.g * nodes, weights), xx), 1e-10, 1e-12));
+  for (int k = 0; k < 6; ++k) {
+    const auto gk = d.g.select(1, k);
+    EXPECT_TRUE(
+        torch::allclose(d.g_t.select(1, k), autograd_derivative(gk, tt).squeeze(1), 1e-10, 1e-12));
+    EXPECT_TRUE(
+        torch::allclose(d.g_x.select(1, k), autograd_derivative(gk, xx).squeeze(1), 1e-10, 1e-12));
+  }
+  const auto outside = (xx > tt / ee).squeeze(1);
+  EXPECT_GT(outside.sum().item<int>(), 0);  // the samples straddle the edge
+  EXPECT_LT(outside.sum().item<int>(), 12);
+
+  // The loss asks the initial value of the ungated networks (the gate alone would meet it): the
+  // initial component is the ungated problem's, the interior and inflow ones are not.
+  const auto points = gated.sample(hrgrad::physics::log_uniform_regimes(1e-4, 1.0, 4)[3], 3);
+  const auto with_gate = gated.loss_at(points), without = ungated.loss_at(points);
+  EXPECT_GT(with_gate.components[4].item<double>(), 0.0);
+  EXPECT_NEAR(with_gate.components[4].item<double>(), without.components[4].item<double>(), 1e-14);
+  EXPECT_GT(std::abs(with_gate.components[0].item<double>() - without.components[0].item<double>()),
+            1e-6);
+
+  s.initial = 0.5;
+  EXPECT_THROW(TransportProblem{s}, hrgrad::Error);
 }
 
 TEST(TransportFields, MicroPartHasZeroAverage) {
