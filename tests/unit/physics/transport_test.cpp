@@ -32,6 +32,22 @@ torch::Tensor autograd_derivative(const torch::Tensor& y, const torch::Tensor& x
   return torch::autograd::grad({y.sum()}, {x}, {}, true, false)[0];
 }
 
+// ρ_t, ρ_x and, node by node, g_t and g_x of fields at (t, x) against autograd.
+void expect_derivatives_match_autograd(const TransportFields& f, const torch::Tensor& t,
+                                       const torch::Tensor& x) {
+  EXPECT_TRUE(torch::allclose(f.rho_t, autograd_derivative(f.rho, t), 1e-10, 1e-12));
+  EXPECT_TRUE(torch::allclose(f.rho_x, autograd_derivative(f.rho, x), 1e-10, 1e-12));
+  for (std::int64_t k = 0; k < f.g.size(1); ++k) {
+    const auto gk = f.g.select(1, k);
+    EXPECT_TRUE(
+        torch::allclose(f.g_t.select(1, k), autograd_derivative(gk, t).squeeze(1), 1e-10, 1e-12))
+        << "node " << k;
+    EXPECT_TRUE(
+        torch::allclose(f.g_x.select(1, k), autograd_derivative(gk, x).squeeze(1), 1e-10, 1e-12))
+        << "node " << k;
+  }
+}
+
 // The forward-propagated derivatives equal autograd's input derivatives.
 TEST(TransportFields, JetDerivativesMatchAutograd) {
   TransportProblem problem(small_settings());
@@ -39,17 +55,7 @@ TEST(TransportFields, JetDerivativesMatchAutograd) {
   auto t = (0.1 * torch::rand({5, 1}, opts)).requires_grad_(true);
   auto x = torch::rand({5, 1}, opts).requires_grad_(true);
   auto eps = torch::pow(10.0, -4 * torch::rand({5, 1}, opts));
-  const auto f = problem.fields(t, x, eps, true);
-  EXPECT_TRUE(torch::allclose(f.rho_t, autograd_derivative(f.rho, t), 1e-10, 1e-12));
-  EXPECT_TRUE(torch::allclose(f.rho_x, autograd_derivative(f.rho, x), 1e-10, 1e-12));
-  // Per node k: d g[:, k] / dt.
-  for (int k = 0; k < 6; ++k) {
-    const auto gk = f.g.select(1, k);
-    EXPECT_TRUE(
-        torch::allclose(f.g_t.select(1, k), autograd_derivative(gk, t).squeeze(1), 1e-10, 1e-12));
-    EXPECT_TRUE(
-        torch::allclose(f.g_x.select(1, k), autograd_derivative(gk, x).squeeze(1), 1e-10, 1e-12));
-  }
+  expect_derivatives_match_autograd(problem.fields(t, x, eps, true), t, x);
 }
 
 // The hard initial value: ρ(0, x) = f_0 exactly, and its derivatives still match autograd.
@@ -102,18 +108,10 @@ TEST(TransportFields, ConeGateVanishesOutsideTheCone) {
   auto xx = (0.2 * torch::rand({12, 1}, opts)).requires_grad_(true);
   const auto ee = torch::cat({torch::ones({6, 1}, opts), torch::full({6, 1}, 0.05, opts)});
   const auto d = gated.gated_fields(tt, xx, ee, true);
-  EXPECT_TRUE(torch::allclose(d.rho_t, autograd_derivative(d.rho, tt), 1e-10, 1e-12));
-  EXPECT_TRUE(torch::allclose(d.rho_x, autograd_derivative(d.rho, xx), 1e-10, 1e-12));
+  expect_derivatives_match_autograd(d, tt, xx);
   const auto nodes = gated.nodes(), weights = gated.weights();
   EXPECT_TRUE(torch::allclose(
       d.flux_x, autograd_derivative(torch::matmul(d.g * nodes, weights), xx), 1e-10, 1e-12));
-  for (int k = 0; k < 6; ++k) {
-    const auto gk = d.g.select(1, k);
-    EXPECT_TRUE(
-        torch::allclose(d.g_t.select(1, k), autograd_derivative(gk, tt).squeeze(1), 1e-10, 1e-12));
-    EXPECT_TRUE(
-        torch::allclose(d.g_x.select(1, k), autograd_derivative(gk, xx).squeeze(1), 1e-10, 1e-12));
-  }
   const auto outside = (xx > tt / ee).squeeze(1);
   EXPECT_GT(outside.sum().item<int>(), 0);  // the samples straddle the edge
   EXPECT_LT(outside.sum().item<int>(), 12);
