@@ -199,6 +199,10 @@ run_one() {
     else check "$o" "${opts[@]}" --steps "$m" "${extra[@]}" >/dev/null || status=$?; fi
     if [ "$status" -eq 0 ]; then prev=$ck; continue; fi
     [ "$status" -le 1 ] || return 2
+    if [ "$stopping" -eq 1 ]; then  # the signal came as the last segment ended
+      echo "study: $tag: stopped before training to step $m; rerun the same command to continue" >&2
+      return 3
+    fi
     local resume=()
     if [ -f "$ck" ]; then resume=(--resume "$ck")
     elif [ -n "$prev" ] && [ -f "$prev" ]; then resume=(--resume "$prev"); fi
@@ -206,12 +210,12 @@ run_one() {
     "$train" "${opts[@]}" --steps "$m" "${extra[@]}" --threads "$threads" \
       --reference-cache "$dir/reference_cache.h5" --output "$o" "${resume[@]}" >>"$log" 2>&1 &
     tp=$!
-    status=0
-    wait "$tp" || status=$?
-    if [ "$status" -gt 128 ] && kill -0 "$tp" 2>/dev/null; then  # the trap interrupted the wait
+    [ "$stopping" -eq 1 ] && kill -TERM "$tp" 2>/dev/null  # the signal came before $! was known
+    while :; do  # a signal's trap interrupts the wait (the stop may signal more than once)
       status=0
       wait "$tp" || status=$?
-    fi
+      if [ "$status" -le 128 ] || ! kill -0 "$tp" 2>/dev/null; then break; fi
+    done
     tp=""
     if [ "$status" -eq 3 ] || [ "$status" -gt 128 ]; then
       echo "study: $tag: stopped; rerun the same command to continue (from its checkpoint, if it wrote one)" >&2

@@ -131,8 +131,9 @@ else
 fi
 
 # 6. SIGTERM to study.sh stops the running run at a checkpoint (status 3); the same command
-# resumes it from there. Enough steps that the signal lands in training, not after it (tiny steps
-# take about a millisecond each).
+# resumes it from there. Enough steps that the signal lands in training, not after it (the
+# checkpoint every 2 steps makes them take about 20 ms each). The study passes the signal on more
+# than once; it must still wait for the run to end (once it did not, and this grep lost the race).
 sig=(--problem transport --methods sum --encodings hidden --seeds 1 --steps 3000 --points 8
      --evals 1 --eps 1 --out "$dir/t" -- "${tiny[@]}" --log-every 1)
 bash "$study" "${sig[@]}" >"$dir/sig1.txt" 2>&1 &
