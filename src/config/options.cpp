@@ -63,6 +63,7 @@ std::map<std::string, std::string> Options::as_text() const {
   // The power means nothing without the split: BGK and split-free runs keep the keys they had.
   if (model.uncollided > 0) out["model.uncollided-power"] = text(model.uncollided_power);
   if (model.cone > 0) out["model.cone"] = text(model.cone);
+  if (train.ema_decay > 0) out["ema-decay"] = text(train.ema_decay);
   if (sampling.adaptive > 0) {
     out["points.adaptive"] = text(sampling.adaptive);
     out["points.adaptive-pool"] = text(sampling.adaptive_pool);

@@ -90,6 +90,7 @@ po::options_description describe(Options& o, std::string& eval_eps_text,
       ("lr", with_default(&o.train.lr), "Adam learning rate")
       ("lr-decay", with_default(&o.train.lr_decay), "learning-rate factor applied every lr-decay-every steps")
       ("lr-decay-every", with_default(&o.train.lr_decay_every), "steps between learning-rate decays")
+      ("ema-decay", with_default(&o.train.ema_decay), "beta in [0, 1): evaluations use the exponential moving average of the parameters, avg <- beta avg + (1 - beta) params after each step (bias-corrected; training continues from the parameters themselves); 0: the last iterate")
       ("log-every", with_default(&o.train.log_every), "steps between progress lines (0: none)")
       ("seed", with_default(&o.train.seed), "seed of every random stream (weights and samples)")
       ("dtype", with_default(&o.train.dtype), "floating-point type: float32 or float64")
@@ -288,6 +289,8 @@ void validate(const Options& o) {
           "must be in (0, 1], got " + show(o.train.lr_decay));
   require(o.train.lr_decay_every >= 1, "--lr-decay-every",
           "must be >= 1, got " + std::to_string(o.train.lr_decay_every));
+  require(o.train.ema_decay >= 0 && o.train.ema_decay < 1, "--ema-decay",
+          "must be in [0, 1), got " + show(o.train.ema_decay));
   require(o.train.log_every >= 0, "--log-every",
           "must be >= 0, got " + std::to_string(o.train.log_every));
   require(o.train.dtype == "float32" || o.train.dtype == "float64", "--dtype",

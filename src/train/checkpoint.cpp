@@ -119,9 +119,9 @@ bool implied_by_absence(const std::string& key, const std::string& value) {
 
 // Keys that Options::as_text records only when the option is used: read from a checkpoint even
 // when this run lacks them, so that leaving the option out on resume is noticed too.
-const std::vector<std::string> kOptionalKeys = {"points.front",          "points.front-width",
-                                                "points.adaptive",       "points.adaptive-pool",
-                                                "points.adaptive-floor", "model.cone"};
+const std::vector<std::string> kOptionalKeys = {
+    "points.front",          "points.front-width", "points.adaptive", "points.adaptive-pool",
+    "points.adaptive-floor", "model.cone",         "ema-decay"};
 
 std::map<std::string, std::string> read_config(const io::File& file,
                                                const std::map<std::string, std::string>& here) {
@@ -226,6 +226,11 @@ void save_checkpoint(const std::string& path, const std::string& previous,
           write_tensor(file, group + "/exp_avg_sq", adam.exp_avg_sq(), hash);
           file.write_attribute(group, "step", static_cast<std::int64_t>(adam.step()));
         }
+        if (state.average && state.average->enabled()) {
+          for (std::size_t i = 0; i < state.average->sums().size(); ++i)
+            write_tensor(file, "/average/" + std::to_string(i), state.average->sums()[i], hash);
+          file.write_attribute("/average", "count", state.average->count());
+        }
         const auto aggregator = state.aggregator.state();
         file.write("/aggregator/integers", aggregator.integers);
         file.write("/aggregator/reals", aggregator.reals);
@@ -277,6 +282,13 @@ CheckpointInfo load_checkpoint(const std::string& path, const config::Options& o
     }
     if (file.exists("/parameters/" + std::to_string(state.parameters.size())))
       throw IoError("more parameter tensors than the network has");
+    std::vector<torch::Tensor> average;  // read whatever this run does with it: it is hashed
+    if (file.exists("/average")) {
+      for (std::size_t i = 0; i < state.parameters.size(); ++i) {
+        const auto like = state.parameters[i].to(torch::kFloat64);
+        average.push_back(read_tensor(file, "/average/" + std::to_string(i), like, hash));
+      }
+    }
     if (hash.hex() != file.read_attribute_string("/", "content_hash"))
       throw IoError("the stored arrays do not match their checksum");
     {
@@ -300,6 +312,16 @@ CheckpointInfo load_checkpoint(const std::string& path, const config::Options& o
       throw IoError("/history holds " + std::to_string(state.history.rows().size()) +
                     " rows for step count " + std::to_string(info.step));
     if (state.evaluations && file.exists("/eval_history")) state.evaluations->read(file);
+    if (state.average && state.average->enabled()) {
+      if (!average.empty()) {
+        state.average->restore(average, file.read_attribute_int64("/average", "count"));
+      } else {
+        log::warning(
+            "--resume: the checkpoint's run kept no parameter average; --ema-decay "
+            "averages from step " +
+            std::to_string(info.step) + " on");
+      }
+    }
     state.step = info.step;
     state.consecutive_skips = static_cast<int>(file.read_attribute_int64("/", "consecutive_skips"));
   } catch (const InputError&) {

@@ -145,6 +145,7 @@ Trainer::Trainer(const config::Options& options, comm::Communicator& comm)
   parameters_ = problem_->parameters();
   optimizer_ = std::make_unique<torch::optim::Adam>(parameters_,
                                                     torch::optim::AdamOptions(options.train.lr));
+  average_ = std::make_unique<ParameterAverage>(parameters_, options.train.ema_decay);
   history_ = History(options.regimes, problem_->component_names());
   eval_history_ = EvalHistory(options.eval_eps);
   broadcast_parameters();
@@ -161,6 +162,10 @@ Trainer::Trainer(const config::Options& options, comm::Communicator& comm)
       " rank(s) [", comm.backend(), "], ", threads, " thread(s)/rank, ", options.aggregator,
       " aggregation, ", options.exchange, " exchange, ", count, " parameters, ",
       options.train.dtype, " (MLP products on ", model::jet_product_library(), ")"));
+  if (average_->enabled()) {
+    log::info(log::format("  evaluations use the parameters' moving average (--ema-decay ",
+                          options.train.ema_decay, ")"));
+  }
   if (device_.is_cuda()) {
     log::info(log::format("  device cuda (rank 0 on GPU ", static_cast<int>(device_.index()),
                           "), exchange through ", data_path));
@@ -247,6 +252,7 @@ TrainResult Trainer::run() {
       consecutive_skips = 0;
       apply_update(result.update);
     }
+    average_->update();
 
     HistoryRow row;
     row.time_compute = time_compute;
@@ -290,13 +296,16 @@ TrainResult Trainer::run() {
   // The checkpoint first, so that a failing evaluation loses no training.
   if (comm_.rank() == 0) write_checkpoint(result.steps, consecutive_skips);
   if (comm_.rank() == 0 && stop_signal == 0) {
-    for (double eps : o.eval_eps) {
-      if (eps < regimes_.front().eps_low || eps > regimes_.back().eps_high) {
-        log::warning(log::format("--eval-eps: ", eps, " lies outside the trained range [",
-                                 regimes_.front().eps_low, ", ", regimes_.back().eps_high,
-                                 "]; the network extrapolates"));
+    {
+      ParameterAverage::Swap averaged(*average_);  // not past here: the checkpoint below
+      for (double eps : o.eval_eps) {
+        if (eps < regimes_.front().eps_low || eps > regimes_.back().eps_high) {
+          log::warning(log::format("--eval-eps: ", eps, " lies outside the trained range [",
+                                   regimes_.front().eps_low, ", ", regimes_.back().eps_high,
+                                   "]; the network extrapolates"));
+        }
+        result.evaluations.push_back(problem_->evaluate(eps));
       }
-      result.evaluations.push_back(problem_->evaluate(eps));
     }
     if (eval_history_.rows().empty() || eval_history_.rows().back().step != result.steps) {
       const double wall_time = history_.rows().empty() ? 0 : history_.rows().back().wall_time;
@@ -325,7 +334,10 @@ TrainResult Trainer::run() {
 void Trainer::evaluate_during_training(std::int64_t steps_done, double wall_time) {
   Stopwatch clock;
   std::vector<physics::Evaluation> evaluations;
-  for (double eps : options_.eval_eps) evaluations.push_back(problem_->evaluate(eps));
+  {
+    ParameterAverage::Swap averaged(*average_);
+    for (double eps : options_.eval_eps) evaluations.push_back(problem_->evaluate(eps));
+  }
   eval_history_.add(steps_done, wall_time, evaluations);
   log::info(eval_history_.summary(eval_history_.rows().back()));
   eval_seconds_ += clock.seconds();  // the training clocks leave evaluations out
@@ -383,6 +395,7 @@ void Trainer::write_config_and_history(io::File& file) const {
 void Trainer::restore(const std::string& checkpoint) {
   TrainingState state{parameters_, *optimizer_, *aggregator_, history_};
   state.evaluations = &eval_history_;
+  state.average = average_.get();
   const auto info = load_checkpoint(checkpoint, options_, state);
   if (eval_history_.eps() != options_.eval_eps) {
     if (!eval_history_.rows().empty())
@@ -431,8 +444,8 @@ void Trainer::after_step(std::int64_t steps_done, int consecutive_skips) {
 }
 
 void Trainer::write_checkpoint(std::int64_t steps_done, int consecutive_skips) {
-  TrainingState state{parameters_, *optimizer_,       *aggregator_,  history_,
-                      steps_done,  consecutive_skips, &eval_history_};
+  TrainingState state{parameters_, *optimizer_,       *aggregator_,   history_,
+                      steps_done,  consecutive_skips, &eval_history_, average_.get()};
   try {
     save_checkpoint(checkpoint_path(options_.output), previous_checkpoint_path(options_.output),
                     options_, comm_.size(), state);

@@ -3,7 +3,8 @@
 // regimes the rank counts 1, 2 and 4 give blocks of regimes per rank, and 8 gives task groups
 // of 2 ranks that split each regime's points. A run checkpointed halfway and resumed gives the
 // history of the uninterrupted run, at the same rank count and at another one, evaluations
-// during training (--eval-every) included.
+// during training (--eval-every) included, and those on the parameters' moving average
+// (--ema-decay), which changes no loss.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -195,28 +196,66 @@ void expect_same_evaluations(const train::EvalHistory& straight, const train::Ev
   EXPECT_NE(straight.rows()[0].relative_l2[1], straight.rows()[3].relative_l2[1]);
 }
 
-// --eval-every: rank 0 evaluates every 10 steps; a run resumed at step 20 has the evaluations of
-// the uninterrupted run (the one at step 20 included), and the last row is the final evaluation.
-TEST(TrainEvalEvery, EvaluationsSurviveAResume) {
+struct EvaluatedRun {
+  std::vector<train::HistoryRow> rows;
+  train::EvalHistory evaluations;                 // rank 0
+  std::vector<physics::Evaluation> final_errors;  // rank 0
+};
+
+// Evaluated every 10 steps at ε = 1 and 1e-2, evaluations on the moving average with ema > 0.
+EvaluatedRun evaluated_run(const std::string& name, int steps, const std::string& resume,
+                           double ema) {
+  auto o = resume_run(temp_output(name), "float64", steps, resume);
+  o.eval_every = 10;
+  o.eval_eps = {1.0, 1e-2};
+  o.train.ema_decay = ema;
+  train::Trainer trainer(o, test::world());
+  const auto result = trainer.run();
+  return {trainer.history().rows(), trainer.eval_history(), result.evaluations};
+}
+
+// A run resumed at step 20 has the evaluations of the uninterrupted run (the one at step 20
+// included), and the last row is the final evaluation; with --ema-decay, because the checkpoint
+// keeps the average.
+void check_evaluations_survive_a_resume(double ema) {
   auto& world = test::world();
   log::set_quiet(true);
-  auto run = [&](const std::string& name, int steps, const std::string& resume) {
-    auto o = resume_run(temp_output(name), "float64", steps, resume);
-    o.eval_every = 10;
-    o.eval_eps = {1.0, 1e-2};
-    train::Trainer trainer(o, world);
-    const auto result = trainer.run();
-    return std::make_pair(trainer.eval_history(), result.evaluations);
-  };
-  const auto straight = run("e_straight", 40, "");
-  run("e_half", 20, "");
-  const auto resumed = run("e_resumed", 40, train::checkpoint_path(temp_output("e_half")));
+  const auto straight = evaluated_run("e_straight", 40, "", ema);
+  evaluated_run("e_half", 20, "", ema);
+  const auto resumed =
+      evaluated_run("e_resumed", 40, train::checkpoint_path(temp_output("e_half")), ema);
   log::set_rank(world.rank(), world.size());
-  if (world.rank() == 0) expect_same_evaluations(straight.first, resumed.first, straight.second);
+  if (world.rank() == 0)
+    expect_same_evaluations(straight.evaluations, resumed.evaluations, straight.final_errors);
   world.barrier();
   if (world.rank() == 0)
     for (const auto& name : {"e_straight", "e_half", "e_resumed"})
       remove_run_files(temp_output(name));
+}
+
+TEST(TrainEvalEvery, EvaluationsSurviveAResume) { check_evaluations_survive_a_resume(0); }
+TEST(TrainEma, AveragedEvaluationsSurviveAResume) { check_evaluations_survive_a_resume(0.9); }
+
+// The average changes what is evaluated, not the training: the same losses at every step, other
+// errors at every evaluation.
+TEST(TrainEma, SameTrainingOtherEvaluations) {
+  auto& world = test::world();
+  log::set_quiet(true);
+  const auto plain = evaluated_run("a_plain", 40, "", 0);
+  const auto averaged = evaluated_run("a_averaged", 40, "", 0.9);
+  log::set_rank(world.rank(), world.size());
+  expect_same_losses(plain.rows, averaged.rows, 0, "with and without --ema-decay");
+  if (world.rank() == 0) {
+    ASSERT_EQ(averaged.evaluations.rows().size(), plain.evaluations.rows().size());
+    for (std::size_t i = 0; i < plain.evaluations.rows().size(); ++i)
+      for (std::size_t k = 0; k < 2; ++k)
+        EXPECT_NE(averaged.evaluations.rows()[i].relative_l2[k],
+                  plain.evaluations.rows()[i].relative_l2[k])
+            << "evaluation " << i << " eps " << k;
+  }
+  world.barrier();
+  if (world.rank() == 0)
+    for (const auto& name : {"a_plain", "a_averaged"}) remove_run_files(temp_output(name));
 }
 
 }  // namespace

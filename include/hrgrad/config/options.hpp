@@ -55,6 +55,9 @@ struct TrainOptions {
   double lr = 1e-3;
   double lr_decay = 0.96;  // multiply lr by this every lr_decay_every steps
   int lr_decay_every = 100;
+  // Evaluations use the exponential moving average of the parameters with this decay (the
+  // iterate keeps training); 0: the last iterate.
+  double ema_decay = 0;
   int log_every = 100;
   std::uint64_t seed = 0;
   std::string dtype = "float32";

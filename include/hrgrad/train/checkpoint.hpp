@@ -1,7 +1,7 @@
 // Checkpoints of a training run: what a resumed run needs to continue exactly where one stopped
 // (the parameters, Adam's moments and step counts, the step count, which fixes the learning rate
-// and every sample stream, the aggregator's state, the skip count, the history and the
-// evaluations so far), and
+// and every sample stream, the aggregator's state, the skip count, the history, the
+// evaluations so far and the parameter average), and
 // what is needed to refuse one that does not fit: the options that fix the problem and the
 // network shape, with their hash. Rank 0 writes it through io::write_atomically, keeping the one
 // before; every rank reads it on --resume.
@@ -18,6 +18,7 @@
 #include "hrgrad/config/options.hpp"
 #include "hrgrad/train/eval_history.hpp"
 #include "hrgrad/train/history.hpp"
+#include "hrgrad/train/parameter_average.hpp"
 
 namespace hrgrad::train {
 
@@ -29,7 +30,8 @@ struct TrainingState {
   History& history;
   std::int64_t step = 0;  // steps done: the run continues at this step
   int consecutive_skips = 0;
-  EvalHistory* evaluations = nullptr;  // --eval-every's rows, when the run keeps them
+  EvalHistory* evaluations = nullptr;   // --eval-every's rows, when the run keeps them
+  ParameterAverage* average = nullptr;  // --ema-decay's average, when the run keeps one
 };
 
 // <output without .h5>.ckpt.h5 and <output without .h5>.ckpt.prev.h5.

@@ -2,8 +2,8 @@
 // options; each step every rank computes its regimes' losses and flat gradients (or, in a task
 // group, its part of one regime's), the collective step returns the same update everywhere,
 // and Adam applies it. Rank 0 reports progress, keeps
-// the history, evaluates at the test Knudsen numbers (at the end, and every --eval-every steps)
-// and writes the run's HDF5 file.
+// the history, evaluates at the test Knudsen numbers (at the end, and every --eval-every steps;
+// with --ema-decay, the parameters' moving average) and writes the run's HDF5 file.
 // Checkpoints (checkpoint.hpp) are written periodically, at the end and when a stop signal
 // (core/stop_signal.hpp) arrives; --resume continues from one.
 #pragma once
@@ -20,6 +20,7 @@
 #include "hrgrad/train/eval_history.hpp"
 #include "hrgrad/train/history.hpp"
 #include "hrgrad/train/metrics_csv.hpp"
+#include "hrgrad/train/parameter_average.hpp"
 
 namespace hrgrad::train {
 
@@ -71,6 +72,7 @@ class Trainer {
   std::unique_ptr<exchange::Exchange> exchange_;
   std::vector<torch::Tensor> parameters_;
   std::unique_ptr<torch::optim::Adam> optimizer_;
+  std::unique_ptr<ParameterAverage> average_;  // what evaluations use (--ema-decay)
   History history_;
   EvalHistory eval_history_;     // rank 0
   double eval_seconds_ = 0;      // spent evaluating during training, left out of the wall times

@@ -158,6 +158,9 @@ TEST(Parse, InvalidValuesNameTheOption) {
       {{"--model.cone", "-0.1"}, "--model.cone"},
       {{"--model.cone", "inf"}, "--model.cone"},
       {{"--problem", "bgk", "--model.cone", "0.05"}, "--model.cone"},
+      {{"--ema-decay", "1"}, "--ema-decay"},
+      {{"--ema-decay", "-0.5"}, "--ema-decay"},
+      {{"--ema-decay", "nan"}, "--ema-decay"},
   };
   for (const auto& c : cases) {
     const auto message = error_of(c.args);
@@ -216,6 +219,18 @@ TEST(Parse, ConeGate) {
   EXPECT_EQ(gated->model.cone, 0.05);
   EXPECT_EQ(gated->as_text().at("model.cone"), "0.050000000000000003");
   EXPECT_TRUE(parse_args({"--problem", "bgk", "--model.cone", "0"}));
+}
+
+// --ema-decay: off by default and then absent from the recorded options; recorded when set.
+TEST(Parse, EmaDecay) {
+  const auto plain = parse_args({});
+  ASSERT_TRUE(plain);
+  EXPECT_EQ(plain->train.ema_decay, 0.0);
+  EXPECT_EQ(plain->as_text().count("ema-decay"), 0u);
+  const auto averaged = parse_args({"--ema-decay", "0.995"});
+  ASSERT_TRUE(averaged);
+  EXPECT_EQ(averaged->train.ema_decay, 0.995);
+  EXPECT_EQ(averaged->as_text().count("ema-decay"), 1u);
 }
 
 TEST(Parse, MalformedAndUnknownOptions) {
