@@ -21,7 +21,7 @@ void ParameterAverage::update() {
   if (!enabled()) return;
   torch::NoGradGuard no_grad;
   for (std::size_t i = 0; i < parameters_.size(); ++i)
-    sums_[i].mul_(decay_).add_(parameters_[i].detach().to(torch::kFloat64), 1 - decay_);
+    sums_[i].mul_(decay_).add_(parameters_[i].detach(), 1 - decay_);  // promoted to float64
   ++count_;
 }
 
